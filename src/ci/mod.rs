@@ -1,0 +1,1 @@
+//! CI integration: GitHub Actions outputs, summaries and annotations; GitLab dotenv reports.

@@ -1,0 +1,10 @@
+//! The deploy gate: rules, statistics, acknowledgements and the report.
+
+use crate::app::Exit;
+use crate::cli::GateArgs;
+use crate::config::Config;
+
+/// Runs `release gate`.
+pub async fn run(_config: &Config, _args: &GateArgs) -> anyhow::Result<Exit> {
+    anyhow::bail!("release gate is not built yet")
+}

@@ -1,0 +1,1 @@
+//! The only code that knows git2: history walks, patch sets, remotes.

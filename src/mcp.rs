@@ -1,0 +1,153 @@
+//! The MCP face: the tool registry served over stdio or streamable HTTP with rmcp.
+
+use crate::tools::{Registry, Tool, ToolContext, ToolError};
+use rmcp::model::{
+    CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
+    JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
+    ToolAnnotations,
+};
+use rmcp::service::RequestContext;
+use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// What the server tells assistants about itself at initialization.
+const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentry search syntax such as \
+`is:unresolved level:error firstSeen:-24h`; no AND/OR), read issues and events, change issue status, \
+and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL. \
+organization_slug may be omitted when the server was started with a default organization.";
+
+/// How the MCP server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP at `http://ADDR/mcp`.
+    Http,
+}
+
+/// The MCP server: every visible tool of the registry.
+#[derive(Clone)]
+pub struct McpServer {
+    registry: Arc<Registry>,
+    context: Arc<ToolContext>,
+    read_only: bool,
+}
+
+impl McpServer {
+    /// A server over the registry; with `read_only`, write tools are neither listed nor callable.
+    pub fn new(registry: Arc<Registry>, context: Arc<ToolContext>, read_only: bool) -> Self {
+        Self {
+            registry,
+            context,
+            read_only,
+        }
+    }
+
+    fn describe(&self, tool: &Tool) -> rmcp::model::Tool {
+        let annotations = ToolAnnotations::with_title(tool.title)
+            .read_only(tool.effects.read_only)
+            .destructive(tool.effects.destructive)
+            .idempotent(tool.effects.idempotent)
+            .open_world(true);
+        let schema: JsonObject = tool.input_schema(&self.context);
+        rmcp::model::Tool::new(tool.name, tool.description, Arc::new(schema)).annotate(annotations)
+    }
+
+    /// Serves MCP on stdin/stdout until the client closes it.
+    pub async fn serve_stdio(self) -> anyhow::Result<()> {
+        let running = self.serve(rmcp::transport::stdio()).await?;
+        running.waiting().await?;
+        Ok(())
+    }
+
+    /// Serves streamable HTTP at `http://{listen}/mcp` until Ctrl-C.
+    pub async fn serve_http(self, listen: SocketAddr) -> anyhow::Result<()> {
+        use rmcp::transport::streamable_http_server::{
+            StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
+        };
+        let cancel = tokio_util::sync::CancellationToken::new();
+        let mut config =
+            StreamableHttpServerConfig::default().with_cancellation_token(cancel.child_token());
+        if !listen.ip().is_loopback() {
+            // Bound to a network interface (e.g. in a container): the Host header is the operator's to choose.
+            config = config.disable_allowed_hosts();
+        }
+        let server = self.clone();
+        let service = StreamableHttpService::new(
+            move || Ok(server.clone()),
+            Arc::new(LocalSessionManager::default()),
+            config,
+        );
+        let app = axum::Router::new().nest_service("/mcp", service);
+        let listener = tokio::net::TcpListener::bind(listen).await?;
+        eprintln!(
+            "sentry-companion MCP server listening on http://{}/mcp",
+            listener.local_addr()?
+        );
+        axum::serve(listener, app)
+            .with_graceful_shutdown(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                cancel.cancel();
+            })
+            .await?;
+        Ok(())
+    }
+}
+
+impl ServerHandler for McpServer {
+    fn get_info(&self) -> ServerConfig {
+        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
+            .with_server_info(Implementation::new(
+                "sentry-companion",
+                env!("CARGO_PKG_VERSION"),
+            ))
+            .with_instructions(INSTRUCTIONS)
+    }
+
+    async fn list_tools(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<ListToolsResult, ErrorData> {
+        let tools = self
+            .registry
+            .visible(self.read_only)
+            .map(|t| self.describe(t))
+            .collect();
+        Ok(ListToolsResult::with_all_items(tools))
+    }
+
+    async fn call_tool(
+        &self,
+        request: CallToolRequestParams,
+        _context: RequestContext<RoleServer>,
+    ) -> Result<CallToolResponse, ErrorData> {
+        let args = request
+            .arguments
+            .map(serde_json::Value::Object)
+            .unwrap_or_default();
+        let outcome = self
+            .registry
+            .call(
+                Arc::clone(&self.context),
+                &request.name,
+                args,
+                self.read_only,
+            )
+            .await;
+        Ok(to_result(outcome).into())
+    }
+}
+
+/// Every failure becomes a tool result with `isError: true`, so the assistant reads the message.
+fn to_result(outcome: Result<crate::tools::ToolOutput, ToolError>) -> CallToolResult {
+    match outcome {
+        Ok(output) => {
+            let mut result = CallToolResult::success(vec![ContentBlock::text(output.text)]);
+            result.structured_content = Some(output.structured);
+            result
+        }
+        Err(error) => CallToolResult::error(vec![ContentBlock::text(format!("Error: {error}"))]),
+    }
+}

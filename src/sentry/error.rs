@@ -1,0 +1,371 @@
+//! API failures, classified, with messages that say what to do next.
+
+use super::path::{ApiPath, InvalidSegment};
+use serde_json::Value;
+use std::time::Duration;
+
+/// Everything that can go wrong talking to Sentry.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// No token was configured.
+    #[error(
+        "no auth token: set SENTRY_AUTH_TOKEN, pass --auth-token, or add [auth] token to .sentryclirc"
+    )]
+    MissingToken,
+    /// A path segment (id, slug, version) was refused before sending.
+    #[error(transparent)]
+    InvalidPath(#[from] InvalidSegment),
+    /// 401: the token is not accepted.
+    #[error(
+        "Sentry rejected the auth token (401{detail}): it is invalid, expired or revoked. Create a new token in Sentry (Settings > Auth Tokens) and set SENTRY_AUTH_TOKEN"
+    )]
+    Unauthorized {
+        /// Sentry's detail, formatted as ": detail" or empty.
+        detail: String,
+    },
+    /// 403: the token lacks a scope or access to the resource.
+    #[error(
+        "permission denied for {resource} (403{detail}). The token probably lacks the `{scope}` scope, or its user is not a member of the team that owns the project"
+    )]
+    Forbidden {
+        /// What was being accessed.
+        resource: String,
+        /// The scope this kind of request needs.
+        scope: &'static str,
+        /// Sentry's detail, formatted as ": detail" or empty.
+        detail: String,
+    },
+    /// 404: the resource does not exist or is not visible.
+    #[error(
+        "{resource} was not found (404{detail}). Check the spelling and that the token can see that organization"
+    )]
+    NotFound {
+        /// What was not found.
+        resource: String,
+        /// Sentry's detail, formatted as ": detail" or empty.
+        detail: String,
+    },
+    /// 400/422: Sentry refused the request's content.
+    #[error("Sentry refused the request (HTTP {status}): {detail}")]
+    Invalid {
+        /// The HTTP status.
+        status: u16,
+        /// Sentry's explanation, fields included.
+        detail: String,
+    },
+    /// 429 that outlasted the retries.
+    #[error(
+        "rate limited by Sentry (429): {detail}. Wait a minute and try again, or lower the request rate"
+    )]
+    RateLimited {
+        /// Sentry's text.
+        detail: String,
+    },
+    /// 409 that outlasted the retries.
+    #[error("conflict (409): {detail}")]
+    Conflict {
+        /// Sentry's text.
+        detail: String,
+    },
+    /// 5xx or another unexpected status.
+    #[error("Sentry answered HTTP {status} for {resource}: {detail}")]
+    Server {
+        /// The HTTP status.
+        status: u16,
+        /// What was being accessed.
+        resource: String,
+        /// Sentry's text, or a note that it sent HTML.
+        detail: String,
+    },
+    /// The server could not be reached or the connection broke.
+    #[error("could not reach Sentry at {url}: {reason}. Check --url / SENTRY_URL and the network")]
+    Network {
+        /// The base URL that was tried (no query, no token).
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// A 2xx answer whose body was not what was expected.
+    #[error("unexpected answer from Sentry for {resource}: {reason}")]
+    Decode {
+        /// What was being read.
+        resource: String,
+        /// The serde error.
+        reason: String,
+    },
+}
+
+impl ApiError {
+    /// Builds the error for a non-success answer.
+    pub fn from_status(method: &str, path: &ApiPath, status: u16, body: &str) -> Self {
+        let detail = detail_of(body);
+        let suffix = |d: &str| {
+            if d.is_empty() {
+                String::new()
+            } else {
+                format!(": {d}")
+            }
+        };
+        match status {
+            401 => Self::Unauthorized {
+                detail: suffix(&detail),
+            },
+            403 => Self::Forbidden {
+                resource: path.describe(),
+                scope: required_scope(method, path),
+                detail: suffix(&detail),
+            },
+            404 => Self::NotFound {
+                resource: path.describe(),
+                detail: suffix(&detail),
+            },
+            400 | 422 => Self::Invalid {
+                status,
+                detail: if detail.is_empty() {
+                    "no details given".into()
+                } else {
+                    detail
+                },
+            },
+            409 => Self::Conflict { detail },
+            429 => Self::RateLimited { detail },
+            _ => Self::Server {
+                status,
+                resource: path.describe(),
+                detail: if detail.is_empty() {
+                    "no details given".into()
+                } else {
+                    detail
+                },
+            },
+        }
+    }
+
+    /// The HTTP status behind the error, when there was one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Self::Unauthorized { .. } => Some(401),
+            Self::Forbidden { .. } => Some(403),
+            Self::NotFound { .. } => Some(404),
+            Self::Invalid { status, .. } | Self::Server { status, .. } => Some(*status),
+            Self::Conflict { .. } => Some(409),
+            Self::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+}
+
+/// The scope a request most probably needs, from its method and path.
+pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
+    let segments = path.segments();
+    let has = |name: &str| segments.iter().any(|s| s == name);
+    let write = method != "GET";
+    if has("releases") || has("deploys") || has("repos") {
+        "project:releases"
+    } else if has("issues") || has("shortids") || has("sessions") {
+        if write { "event:write" } else { "event:read" }
+    } else if segments.first().is_some_and(|s| s == "projects") {
+        if write {
+            "project:write"
+        } else {
+            "project:read"
+        }
+    } else if has("teams") {
+        "team:read"
+    } else {
+        "org:read"
+    }
+}
+
+/// Extracts a readable message from any of Sentry's error body shapes.
+pub fn detail_of(body: &str) -> String {
+    let trimmed = body.trim();
+    if trimmed.is_empty() {
+        return String::new();
+    }
+    if looks_like_html(trimmed) {
+        return "the server sent an HTML page instead of JSON (a proxy or load balancer error, or a wrong --url)".into();
+    }
+    match serde_json::from_str::<Value>(trimmed) {
+        Ok(value) => detail_of_json(&value),
+        Err(_) => truncate(trimmed, 300),
+    }
+}
+
+fn detail_of_json(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Object(map) => {
+            if let Some(detail) = map.get("detail") {
+                let mut text = match detail {
+                    Value::String(s) => s.clone(),
+                    Value::Object(d) => d
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .or_else(|| d.get("code").and_then(Value::as_str))
+                        .unwrap_or("error")
+                        .to_owned(),
+                    other => other.to_string(),
+                };
+                if let Some(id) = map.get("errorId").and_then(Value::as_str) {
+                    text.push_str(&format!(" (Sentry error id {id})"));
+                }
+                return text;
+            }
+            map.iter()
+                .map(|(field, msgs)| format!("{field}: {}", flatten_messages(msgs)))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        other => truncate(&other.to_string(), 300),
+    }
+}
+
+fn flatten_messages(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items
+            .iter()
+            .map(flatten_messages)
+            .collect::<Vec<_>>()
+            .join(", "),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", flatten_messages(v)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        other => other.to_string(),
+    }
+}
+
+fn looks_like_html(body: &str) -> bool {
+    let head = body
+        .get(..body.len().min(64))
+        .unwrap_or(body)
+        .to_ascii_lowercase();
+    head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with("<head")
+}
+
+fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_owned(),
+    }
+}
+
+/// True when a 400 body is the search backend's transient overload answer.
+pub fn is_query_timeout(body: &str) -> bool {
+    detail_of(body).starts_with("Query timeout")
+}
+
+/// How long Sentry asked us to wait, from a `Retry-After` value (seconds or HTTP date).
+pub fn parse_retry_after(value: &str, now: chrono::DateTime<chrono::Utc>) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<f64>() {
+        return (seconds >= 0.0).then(|| Duration::from_secs_f64(seconds));
+    }
+    let date = chrono::DateTime::parse_from_rfc2822(value.trim()).ok()?;
+    Some(
+        (date.with_timezone(&chrono::Utc) - now)
+            .to_std()
+            .unwrap_or(Duration::ZERO),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(segments: &[&str]) -> ApiPath {
+        ApiPath::new(segments).unwrap()
+    }
+
+    #[test]
+    fn reads_every_error_body_shape() {
+        assert_eq!(detail_of(r#"{"detail":"Invalid token"}"#), "Invalid token");
+        assert_eq!(
+            detail_of(r#"{"detail":{"code":"sso-required","message":"SSO required","extra":{}}}"#),
+            "SSO required"
+        );
+        assert_eq!(
+            detail_of(r#"{"version":["This field is required."],"refs":{"0":["bad commit"]}}"#),
+            "version: This field is required.; refs: 0: bad commit"
+        );
+        assert_eq!(
+            detail_of(
+                r#""You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds""#
+            ),
+            "You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds"
+        );
+        assert_eq!(
+            detail_of(r#"{"detail":"Internal Error","errorId":"abc123"}"#),
+            "Internal Error (Sentry error id abc123)"
+        );
+        assert!(
+            detail_of("<!DOCTYPE html><html><body>502 Bad Gateway</body></html>").contains("HTML")
+        );
+        assert_eq!(detail_of(""), "");
+        assert_eq!(detail_of("plain text"), "plain text");
+    }
+
+    #[test]
+    fn messages_say_what_to_do() {
+        let issue = path(&["organizations", "acme", "issues", "WEB-1"]);
+        let not_found = ApiError::from_status(
+            "GET",
+            &issue,
+            404,
+            r#"{"detail":"The requested resource does not exist"}"#,
+        );
+        assert_eq!(
+            not_found.to_string(),
+            "issue 'WEB-1' in organization 'acme' was not found (404: The requested resource does not exist). Check the spelling and that the token can see that organization"
+        );
+        let forbidden = ApiError::from_status("GET", &issue, 403, "");
+        assert!(
+            forbidden.to_string().contains("`event:read`"),
+            "{forbidden}"
+        );
+        let unauthorized =
+            ApiError::from_status("GET", &issue, 401, r#"{"detail":"Invalid token"}"#);
+        assert!(
+            unauthorized
+                .to_string()
+                .contains("invalid, expired or revoked")
+        );
+        assert_eq!(unauthorized.status(), Some(401));
+    }
+
+    #[test]
+    fn names_the_scope_per_kind_of_request() {
+        let release = path(&["organizations", "acme", "releases"]);
+        assert_eq!(required_scope("POST", &release), "project:releases");
+        let issue = path(&["organizations", "acme", "issues", "1"]);
+        assert_eq!(required_scope("PUT", &issue), "event:write");
+        let project = path(&["projects", "acme", "web"]);
+        assert_eq!(required_scope("GET", &project), "project:read");
+        assert_eq!(required_scope("GET", &path(&["organizations"])), "org:read");
+    }
+
+    #[test]
+    fn recognises_the_transient_query_timeout() {
+        assert!(is_query_timeout(
+            r#"{"detail":"Query timeout. Please try again. If the problem persists try a smaller date range or fewer projects."}"#
+        ));
+        assert!(!is_query_timeout(
+            r#"{"detail":"Error parsing search query"}"#
+        ));
+    }
+
+    #[test]
+    fn parses_retry_after_forms() {
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
+        assert_eq!(
+            parse_retry_after("Thu, 01 Jan 2026 00:00:05 GMT", now),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+    }
+}

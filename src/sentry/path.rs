@@ -1,0 +1,160 @@
+//! The one place that builds API paths: every segment percent-encoded, `.` and `..` refused.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::fmt;
+
+/// Characters left as they are in a path segment: RFC 3986 "unreserved" only.
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A path under `/api/0/`, built from segments that were each checked and encoded.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiPath {
+    segments: Vec<String>,
+}
+
+/// A path segment that cannot be sent: empty, `.` or `..`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a valid {what}: it must be non-empty and not '.' or '..'")]
+pub struct InvalidSegment {
+    /// The refused value (never a secret: only ids, slugs and versions reach here).
+    pub value: String,
+    /// What the segment names, for the message (e.g. "segment").
+    pub what: &'static str,
+}
+
+impl ApiPath {
+    /// Builds a path from raw segments, refusing any that would change the path's meaning.
+    pub fn new<S: AsRef<str>>(segments: &[S]) -> Result<Self, InvalidSegment> {
+        let segments = segments
+            .iter()
+            .map(|s| check_segment(s.as_ref()).map(str::to_owned))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Self { segments })
+    }
+
+    /// The raw (decoded) segments, for describing the resource in error messages.
+    pub fn segments(&self) -> &[String] {
+        &self.segments
+    }
+
+    /// The encoded path relative to the API root, with Sentry's trailing slash.
+    pub fn encoded(&self) -> String {
+        let mut out = String::new();
+        for segment in &self.segments {
+            out.extend(utf8_percent_encode(segment, SEGMENT));
+            out.push('/');
+        }
+        out
+    }
+
+    /// A human description of the resource the path names, e.g. "issue 'WEB-1' in organization 'acme'".
+    pub fn describe(&self) -> String {
+        let s = &self.segments;
+        let mut parts: Vec<String> = Vec::new();
+        let mut i = 0;
+        while i < s.len() {
+            let value = s.get(i + 1);
+            match (s[i].as_str(), value) {
+                ("organizations", Some(v)) => parts.push(format!("organization '{v}'")),
+                ("projects", Some(org)) => {
+                    parts.push(format!("organization '{org}'"));
+                    if let Some(project) = s.get(i + 2) {
+                        parts.push(format!("project '{project}'"));
+                    }
+                    i += 1;
+                }
+                ("issues", Some(v)) => parts.push(format!("issue '{v}'")),
+                ("events", Some(v)) => parts.push(format!("event '{v}'")),
+                ("releases", Some(v)) => parts.push(format!("release '{v}'")),
+                ("teams", Some(v)) => parts.push(format!("team '{v}'")),
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            }
+            i += 2;
+        }
+        parts.reverse();
+        if parts.is_empty() {
+            format!("/api/0/{}", self.encoded())
+        } else {
+            parts.join(" in ")
+        }
+    }
+}
+
+impl fmt::Debug for ApiPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "/api/0/{}", self.encoded())
+    }
+}
+
+/// Checks one segment: it must be non-empty and not a dot segment.
+pub fn check_segment(value: &str) -> Result<&str, InvalidSegment> {
+    if value.is_empty() || value == "." || value == ".." {
+        return Err(InvalidSegment {
+            value: value.to_owned(),
+            what: "path segment",
+        });
+    }
+    Ok(value)
+}
+
+/// Builds an [`ApiPath`] from expressions, e.g. `api_path!["organizations", org, "issues", id]`.
+#[macro_export]
+macro_rules! api_path {
+    ($($segment:expr),+ $(,)?) => {
+        $crate::sentry::ApiPath::new(&[$(AsRef::<str>::as_ref(&$segment)),+])
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_every_segment() {
+        let path = ApiPath::new(&["organizations", "acme", "releases", "my app@1.0+b/2"]).unwrap();
+        assert_eq!(
+            path.encoded(),
+            "organizations/acme/releases/my%20app%401.0%2Bb%2F2/"
+        );
+    }
+
+    #[test]
+    fn refuses_traversal_segments() {
+        for bad in ["", ".", ".."] {
+            let err = ApiPath::new(&["organizations", bad, "issues"]).unwrap_err();
+            assert_eq!(err.value, bad);
+        }
+    }
+
+    #[test]
+    fn encoded_dots_and_slashes_cannot_escape() {
+        let path = ApiPath::new(&["organizations", "%2e%2e", "../x", "a\\b"]).unwrap();
+        assert_eq!(path.encoded(), "organizations/%252e%252e/..%2Fx/a%5Cb/");
+    }
+
+    #[test]
+    fn keeps_unreserved_characters() {
+        let path = ApiPath::new(&["releases", "v1.2.3-rc_1~x"]).unwrap();
+        assert_eq!(path.encoded(), "releases/v1.2.3-rc_1~x/");
+    }
+
+    #[test]
+    fn describes_the_resource() {
+        let issue = ApiPath::new(&["organizations", "acme", "issues", "WEB-1"]).unwrap();
+        assert_eq!(issue.describe(), "issue 'WEB-1' in organization 'acme'");
+        let event = ApiPath::new(&["projects", "acme", "web", "events", "abc"]).unwrap();
+        assert_eq!(
+            event.describe(),
+            "event 'abc' in project 'web' in organization 'acme'"
+        );
+        let orgs = ApiPath::new(&["organizations"]).unwrap();
+        assert_eq!(orgs.describe(), "/api/0/organizations/");
+    }
+}

@@ -1,0 +1,183 @@
+//! What every tool call runs with: the client and the configured defaults.
+
+use super::ToolError;
+use super::ids::{IssueArg, IssueLocator, parse_issue_ref};
+use crate::config::Config;
+use crate::sentry::{ApiError, ClientConfig, SentryClient};
+
+/// The default and largest `limit` of list tools.
+pub const DEFAULT_LIMIT: u32 = 25;
+/// The largest `limit` a list tool accepts.
+pub const MAX_LIMIT: u32 = 100;
+
+/// The client and the defaults from `--org` / `--project`.
+pub struct ToolContext {
+    client: SentryClient,
+    org: Option<String>,
+    projects: Vec<String>,
+}
+
+impl ToolContext {
+    /// Builds the context tools run in.
+    pub fn new(client: SentryClient, org: Option<String>, projects: Vec<String>) -> Self {
+        Self {
+            client,
+            org,
+            projects,
+        }
+    }
+
+    /// The context for a configuration: its server, token and defaults.
+    pub fn from_config(config: &Config) -> Result<Self, ApiError> {
+        let client = SentryClient::new(ClientConfig::new(
+            config.base_url.clone(),
+            config.token.clone(),
+        ))?;
+        Ok(Self::new(
+            client,
+            config.org.clone(),
+            config.projects.clone(),
+        ))
+    }
+
+    /// The Sentry client.
+    pub fn client(&self) -> &SentryClient {
+        &self.client
+    }
+
+    /// The configured organization, if any.
+    pub fn default_org(&self) -> Option<&str> {
+        self.org.as_deref()
+    }
+
+    /// The configured project (the first, when several are configured).
+    pub fn default_project(&self) -> Option<&str> {
+        self.projects.first().map(String::as_str)
+    }
+
+    /// The configured projects.
+    pub fn default_projects(&self) -> &[String] {
+        &self.projects
+    }
+
+    /// The organization to use: the argument, else the configured default.
+    pub fn org(&self, given: Option<String>) -> Result<String, ToolError> {
+        non_empty(given)
+            .or_else(|| self.org.clone())
+            .ok_or_else(|| {
+                ToolError::InvalidInput(
+                    "organization_slug is required: pass it, or start with --org / SENTRY_ORG"
+                        .into(),
+                )
+            })
+    }
+
+    /// The project to use: the argument, else the configured default.
+    pub fn project(&self, given: Option<String>) -> Result<String, ToolError> {
+        non_empty(given)
+            .or_else(|| self.default_project().map(str::to_owned))
+            .ok_or_else(|| {
+                ToolError::InvalidInput(
+                    "project_slug is required: pass it, or start with --project / SENTRY_PROJECT"
+                        .into(),
+                )
+            })
+    }
+
+    /// Resolves an issue reference and its organization: the argument, else the URL's, else the default.
+    pub fn issue(
+        &self,
+        given_org: Option<String>,
+        issue: &IssueArg,
+    ) -> Result<(String, IssueLocator), ToolError> {
+        let locator = parse_issue_ref(&issue.0).map_err(ToolError::InvalidInput)?;
+        let org = self.org(non_empty(given_org).or_else(|| locator.org.clone()))?;
+        Ok((org, locator))
+    }
+
+    /// The web link of an issue, for answers where Sentry gave no permalink.
+    pub fn issue_web_url(&self, org: &str, issue_id: &str) -> String {
+        let base = self.client.base_url();
+        match base.host_str() {
+            Some(host) if host == "sentry.io" || host.ends_with(".sentry.io") => {
+                format!("https://{org}.sentry.io/issues/{issue_id}/")
+            }
+            _ => format!(
+                "{}/organizations/{org}/issues/{issue_id}/",
+                base.as_str().trim_end_matches('/')
+            ),
+        }
+    }
+}
+
+/// Checks a list limit: default 25, between 1 and 100.
+pub fn list_limit(limit: Option<u32>) -> Result<usize, ToolError> {
+    match limit.unwrap_or(DEFAULT_LIMIT) {
+        n @ 1..=MAX_LIMIT => Ok(n as usize),
+        n => Err(ToolError::InvalidInput(format!(
+            "limit {n} is out of range: use 1 to {MAX_LIMIT}"
+        ))),
+    }
+}
+
+fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sentry::ClientConfig;
+
+    fn context(url: &str, org: Option<&str>) -> ToolContext {
+        let client = SentryClient::new(ClientConfig::new(url.parse().unwrap(), None)).unwrap();
+        ToolContext::new(client, org.map(str::to_owned), vec![])
+    }
+
+    #[test]
+    fn explicit_org_beats_url_org_beats_default() {
+        let ctx = context("https://sentry.io", Some("default-org"));
+        let url = IssueArg("https://url-org.sentry.io/issues/1/".into());
+        assert_eq!(
+            ctx.issue(Some("explicit".into()), &url).unwrap().0,
+            "explicit"
+        );
+        assert_eq!(ctx.issue(None, &url).unwrap().0, "url-org");
+        assert_eq!(
+            ctx.issue(None, &IssueArg("1".into())).unwrap().0,
+            "default-org"
+        );
+    }
+
+    #[test]
+    fn missing_org_says_how_to_give_one() {
+        let ctx = context("https://sentry.io", None);
+        let err = ctx.org(Some("  ".into())).unwrap_err().to_string();
+        assert!(err.contains("SENTRY_ORG"), "{err}");
+    }
+
+    #[test]
+    fn web_links_follow_saas_or_self_hosted_form() {
+        assert_eq!(
+            context("https://sentry.io", None).issue_web_url("acme", "1"),
+            "https://acme.sentry.io/issues/1/"
+        );
+        assert_eq!(
+            context("https://sentry.example.com/base/", None).issue_web_url("acme", "1"),
+            "https://sentry.example.com/base/organizations/acme/issues/1/"
+        );
+    }
+
+    #[test]
+    fn limits_are_bounded() {
+        assert_eq!(list_limit(None).unwrap(), 25);
+        assert_eq!(list_limit(Some(100)).unwrap(), 100);
+        assert!(list_limit(Some(0)).is_err());
+        assert!(
+            list_limit(Some(101))
+                .unwrap_err()
+                .to_string()
+                .contains("1 to 100")
+        );
+    }
+}

@@ -1,0 +1,8 @@
+//! Tools: teams.
+
+use super::Tool;
+
+/// The tools of this module.
+pub fn tools() -> Vec<Tool> {
+    Vec::new()
+}

@@ -1,0 +1,10 @@
+//! One integration-test binary (it links once): every end-to-end and HTTP test lives under here.
+
+mod support;
+
+mod cli;
+mod client;
+mod gate;
+mod mcp;
+mod release;
+mod tools;

@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests: the binary, a fake token, mock Sentry helpers.
+
+#![allow(dead_code)]
+
+pub mod sentry;
