@@ -54,7 +54,17 @@ async fn serve_mcp(config: &Config, args: McpArgs) -> anyhow::Result<Exit> {
     let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only);
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
-        Transport::Http => server.serve_http(args.listen).await?,
+        Transport::Http => {
+            let listener = tokio::net::TcpListener::bind(args.listen).await?;
+            eprintln!(
+                "sentry-companion MCP server listening on http://{}/mcp",
+                listener.local_addr()?
+            );
+            let ctrl_c = async {
+                let _ = tokio::signal::ctrl_c().await;
+            };
+            server.serve_http(listener, ctrl_c).await?
+        }
     }
     Ok(Exit::Success)
 }

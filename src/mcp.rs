@@ -8,7 +8,7 @@ use rmcp::model::{
 };
 use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
-use std::net::SocketAddr;
+use std::future::Future;
 use std::sync::Arc;
 
 /// What the server tells assistants about itself at initialization.
@@ -61,15 +61,20 @@ impl McpServer {
         Ok(())
     }
 
-    /// Serves streamable HTTP at `http://{listen}/mcp` until Ctrl-C.
-    pub async fn serve_http(self, listen: SocketAddr) -> anyhow::Result<()> {
+    /// Serves streamable HTTP at `http://{listener address}/mcp` until `shutdown` completes.
+    pub async fn serve_http(
+        self,
+        listener: tokio::net::TcpListener,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         use rmcp::transport::streamable_http_server::{
             StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
         };
+        let local = listener.local_addr()?;
         let cancel = tokio_util::sync::CancellationToken::new();
         let mut config =
             StreamableHttpServerConfig::default().with_cancellation_token(cancel.child_token());
-        if !listen.ip().is_loopback() {
+        if !local.ip().is_loopback() {
             // Bound to a network interface (e.g. in a container): the Host header is the operator's to choose.
             config = config.disable_allowed_hosts();
         }
@@ -80,14 +85,9 @@ impl McpServer {
             config,
         );
         let app = axum::Router::new().nest_service("/mcp", service);
-        let listener = tokio::net::TcpListener::bind(listen).await?;
-        eprintln!(
-            "sentry-companion MCP server listening on http://{}/mcp",
-            listener.local_addr()?
-        );
         axum::serve(listener, app)
             .with_graceful_shutdown(async move {
-                let _ = tokio::signal::ctrl_c().await;
+                shutdown.await;
                 cancel.cancel();
             })
             .await?;

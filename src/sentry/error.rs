@@ -170,8 +170,6 @@ pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
         } else {
             "project:read"
         }
-    } else if has("teams") {
-        "team:read"
     } else {
         "org:read"
     }

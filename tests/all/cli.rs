@@ -1,1 +1,214 @@
-//! Tests: cli.
+//! The `tool` command line end to end: the real binary against a mock Sentry.
+
+use crate::support::sentry::{TOKEN, assert_no_token, binary};
+use mockito::{Matcher, Server};
+use serde_json::Value;
+
+#[test]
+fn tool_list_names_every_tool_with_a_description() {
+    let output = binary("http://127.0.0.1:9")
+        .args(["tool", "list"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout.clone()).unwrap();
+    for name in [
+        "list_issues",
+        "get_event",
+        "create_release",
+        "check_release_health",
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(name))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        assert!(line.len() > name.len() + 10, "{line}");
+    }
+    assert_no_token(&output);
+}
+
+#[test]
+fn tool_list_as_json_is_one_document() {
+    let output = binary("http://127.0.0.1:9")
+        .args(["tool", "list", "--output", "json"])
+        .output()
+        .unwrap();
+    let document: Value =
+        serde_json::from_slice(&output.stdout).expect("stdout is exactly one JSON document");
+    assert!(document["tools"].as_array().unwrap().len() >= 20);
+}
+
+#[tokio::test]
+async fn a_read_call_prints_the_answer() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("GET", "/api/0/organizations/acme/teams/")
+        .match_header("authorization", format!("Bearer {TOKEN}").as_str())
+        .match_query(Matcher::Any)
+        .with_body(r#"[{"id":"1","slug":"backend","name":"Backend"}]"#)
+        .create_async()
+        .await;
+    let url = server.url();
+    let output = tokio::task::spawn_blocking(move || {
+        binary(&url)
+            .args(["tool", "list_teams", "--arg", "organization_slug=acme"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("backend"));
+    assert_no_token(&output);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn a_write_call_sends_the_change_and_json_output_is_one_document() {
+    let mut server = Server::new_async().await;
+    let mock = server
+        .mock("PUT", "/api/0/organizations/acme/issues/WEB-1A3/")
+        .match_body(Matcher::PartialJsonString(
+            r#"{"status":"resolved"}"#.into(),
+        ))
+        .with_body(r#"{"id":"42","shortId":"WEB-1A3","status":"resolved"}"#)
+        .create_async()
+        .await;
+    let url = server.url();
+    let output = tokio::task::spawn_blocking(move || {
+        binary(&url)
+            .env("SENTRY_ORG", "acme")
+            .args([
+                "tool",
+                "resolve_issue",
+                "--json",
+                r#"{"issue_id":"web-1a3"}"#,
+                "--output",
+                "json",
+            ])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
+    assert!(document.to_string().contains("resolved"), "{document}");
+    assert_no_token(&output);
+    mock.assert_async().await;
+}
+
+#[tokio::test]
+async fn an_api_error_exits_2_with_the_message_on_stderr() {
+    let mut server = Server::new_async().await;
+    server
+        .mock("GET", "/api/0/organizations/acme/teams/")
+        .match_query(Matcher::Any)
+        .with_status(403)
+        .with_body(r#"{"detail":"You do not have permission to perform this action."}"#)
+        .create_async()
+        .await;
+    let url = server.url();
+    let output = tokio::task::spawn_blocking(move || {
+        binary(&url)
+            .args(["--org", "acme", "tool", "list_teams"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("403") && stderr.contains("org:read"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
+    assert_no_token(&output);
+}
+
+#[test]
+fn bad_input_exits_2_and_says_what_is_wrong() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["tool", "no_such_tool"], "unknown tool"),
+        (&["tool", "list_teams", "--arg", "novalue"], "key=value"),
+        (&["tool", "list_teams", "--json", "{"], "not valid JSON"),
+        (&["tool", "list_teams"], "organization_slug is required"),
+        (
+            &[
+                "tool",
+                "get_issue",
+                "--arg",
+                "organization_slug=acme",
+                "--arg",
+                "issue_id=../x",
+            ],
+            "short id",
+        ),
+        (
+            &[
+                "tool",
+                "list_issues",
+                "--arg",
+                "organization_slug=acme",
+                "--arg",
+                "limit=500",
+            ],
+            "1 to 100",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = binary("http://127.0.0.1:9").args(*args).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+        assert_no_token(&output);
+    }
+}
+
+#[test]
+fn a_missing_token_is_a_configuration_error() {
+    let output = binary("http://127.0.0.1:9")
+        .env_remove("SENTRY_AUTH_TOKEN")
+        .args(["tool", "list_teams", "--arg", "organization_slug=acme"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("SENTRY_AUTH_TOKEN"));
+}
+
+#[test]
+fn an_invalid_url_exits_2() {
+    let output = binary("not a url")
+        .args(["tool", "list_organizations"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("invalid Sentry URL"));
+}
+
+#[test]
+fn the_token_given_as_a_flag_never_shows_even_in_errors() {
+    let output = binary("http://127.0.0.1:9")
+        .env_remove("SENTRY_AUTH_TOKEN")
+        .args([
+            "--auth-token",
+            TOKEN,
+            "--url",
+            "http://127.0.0.1:9",
+            "tool",
+            "list_organizations",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert_no_token(&output);
+}
