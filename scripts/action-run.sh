@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The action's main step: release create, then deploy and gate as the inputs ask. Reads only INPUT_*
+# variables (set by action.yml from its inputs) and SENTRY_* variables. The binary writes the step
+# outputs, the job summary and the annotations itself (GITHUB_ACTIONS=true).
+set -euo pipefail
+
+bin=${SENTRY_COMPANION_BIN:-sentry-companion}
+cd "${INPUT_WORKING_DIRECTORY:-.}"
+
+if [ -n "${INPUT_AUTH_TOKEN:-}" ]; then
+  # Secrets are masked already; a token typed into a workflow file is not, so mask it too.
+  echo "::add-mask::$INPUT_AUTH_TOKEN"
+  export SENTRY_AUTH_TOKEN=$INPUT_AUTH_TOKEN
+fi
+if [ -n "${INPUT_URL:-}" ]; then export SENTRY_URL=$INPUT_URL; fi
+if [ -n "${INPUT_ORG:-}" ]; then export SENTRY_ORG=$INPUT_ORG; fi
+if [ -n "${INPUT_PROJECTS:-}" ]; then
+  projects=$(printf '%s' "$INPUT_PROJECTS" | tr ' \n' ',,')
+  export SENTRY_PROJECT=$projects
+fi
+
+set_commits=${INPUT_SET_COMMITS:-local}
+case "$set_commits" in
+  local | skip) ;;
+  *)
+    echo "::error title=sentry-companion::set_commits must be 'local' or 'skip', not '$set_commits'"
+    exit 2
+    ;;
+esac
+if [ "$set_commits" = local ] && [ "$(git rev-parse --is-shallow-repository 2> /dev/null || echo false)" = true ]; then
+  echo "::warning title=Shallow checkout::The checkout is shallow, so the commits since the previous release may be missing. Use actions/checkout with 'fetch-depth: 0'."
+fi
+
+version=${INPUT_VERSION:-}
+if [ -z "$version" ]; then
+  version=$("$bin" release propose-version)
+fi
+
+create=(release create "$version")
+if [ "$set_commits" = skip ]; then
+  create+=(--no-commits)
+else
+  if [ -n "${INPUT_FROM:-}" ]; then create+=(--from "$INPUT_FROM"); fi
+  while IFS= read -r path; do
+    path=${path#"${path%%[![:space:]]*}"}
+    path=${path%"${path##*[![:space:]]}"}
+    if [ -n "$path" ]; then create+=(--path "$path"); fi
+  done < <(printf '%s\n' "${INPUT_PATHS:-}" | tr ',' '\n')
+fi
+if [ "${INPUT_FINALIZE:-true}" = true ]; then create+=(--finalize); fi
+"$bin" "${create[@]}"
+
+environment=${INPUT_ENVIRONMENT:-}
+if [ -n "$environment" ] && [ "${INPUT_DEPLOY:-true}" = true ]; then
+  "$bin" release deploy "$version" --env "$environment"
+fi
+
+if [ "${INPUT_GATE:-false}" = true ]; then
+  if [ -z "$environment" ]; then
+    echo "::error title=sentry-companion::the gate needs the 'environment' input"
+    exit 2
+  fi
+  "$bin" release gate "$version" --env "$environment" \
+    --soak "${INPUT_GATE_SOAK:-10m}" \
+    --max-new-issues "${INPUT_GATE_MAX_NEW_ISSUES:-0}" \
+    --on-inconclusive "${INPUT_GATE_ON_INCONCLUSIVE:-neutral}"
+fi
