@@ -2,6 +2,7 @@
 
 mod support;
 
+mod action;
 mod cli;
 mod client;
 mod gate;
