@@ -1,5 +1,6 @@
 //! The parts of Sentry's answers we read. Lenient: unknown fields are ignored, most fields optional.
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 use serde_json::Value;
 
@@ -352,4 +353,245 @@ pub struct Repository {
     /// `active`, `disabled`, ...
     #[serde(default)]
     pub status: Option<String>,
+}
+
+/// Reads a string, or a number as its text; `null` and other shapes become `None`.
+pub fn opt_string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    Ok(match Value::deserialize(deserializer)? {
+        Value::String(s) => Some(s),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+/// Reads a list, keeping the items that decode and dropping the rest (`null` or a non-list is empty).
+pub fn lenient_list<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    Ok(match Value::deserialize(deserializer)? {
+        Value::Array(items) => items
+            .into_iter()
+            .filter_map(|item| serde_json::from_value(item).ok())
+            .collect(),
+        _ => Vec::new(),
+    })
+}
+
+/// What Sentry answers to an issue update: the full issue, or only the changed fields.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueChanges {
+    /// Short id, when the whole issue came back.
+    #[serde(default)]
+    pub short_id: Option<String>,
+    /// Web link, when the whole issue came back.
+    #[serde(default)]
+    pub permalink: Option<String>,
+    /// The status now.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The substatus now.
+    #[serde(default)]
+    pub substatus: Option<String>,
+    /// The assignee now (`null` when unassigned).
+    #[serde(default)]
+    pub assigned_to: Option<Assignee>,
+}
+
+/// An event: list answers carry the summary fields, detail answers add `entries`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// The 32-hex event id.
+    #[serde(default, rename = "eventID", deserialize_with = "opt_string")]
+    pub event_id: Option<String>,
+    /// The same id under its other name (some answers carry only this).
+    #[serde(default, deserialize_with = "opt_string")]
+    pub id: Option<String>,
+    /// The issue it belongs to.
+    #[serde(default, rename = "groupID", deserialize_with = "opt_string")]
+    pub group_id: Option<String>,
+    /// Title, e.g. `TypeError: x is undefined`.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// The logged message, if any.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Where it happened.
+    #[serde(default)]
+    pub culprit: Option<String>,
+    /// SDK platform.
+    #[serde(default)]
+    pub platform: Option<String>,
+    /// When it happened.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub date_created: Option<String>,
+    /// The release it came from.
+    #[serde(default)]
+    pub release: Option<ReleaseRef>,
+    /// The user it affected.
+    #[serde(default)]
+    pub user: Option<EventUser>,
+    /// Its tags.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub tags: Vec<EventTag>,
+    /// Typed sections: `exception`, `breadcrumbs`, `request`, `message`, ...
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub entries: Vec<EventEntry>,
+}
+
+impl Event {
+    /// The id, whichever field carries it.
+    pub fn id(&self) -> Option<&str> {
+        self.event_id.as_deref().or(self.id.as_deref())
+    }
+
+    /// The value of a tag.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|t| t.key == key)
+            .and_then(|t| t.value.as_deref())
+    }
+
+    /// The data of the first entry of a kind, when it decodes as `T`.
+    pub fn entry_data<T: DeserializeOwned>(&self, kind: &str) -> Option<T> {
+        self.entries
+            .iter()
+            .find(|e| e.kind == kind)
+            .and_then(|e| serde_json::from_value(e.data.clone()).ok())
+    }
+}
+
+/// One tag of an event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventTag {
+    /// Its key.
+    pub key: String,
+    /// Its value.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub value: Option<String>,
+}
+
+/// The user of an event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventUser {
+    /// The app's user id.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub id: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Username.
+    #[serde(default)]
+    pub username: Option<String>,
+    /// IP address.
+    #[serde(default)]
+    pub ip_address: Option<String>,
+}
+
+/// One typed section of an event.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EventEntry {
+    /// The kind: `exception`, `breadcrumbs`, ...
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Its content, decoded on demand.
+    #[serde(default)]
+    pub data: Value,
+}
+
+/// The data of an `exception` entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExceptionEntry {
+    /// The chained exceptions, the cause first.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub values: Vec<ExceptionValue>,
+}
+
+/// One exception.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExceptionValue {
+    /// Its type, e.g. `TypeError`.
+    #[serde(default, rename = "type")]
+    pub kind: Option<String>,
+    /// Its message.
+    #[serde(default)]
+    pub value: Option<String>,
+    /// How it was caught.
+    #[serde(default)]
+    pub mechanism: Option<Mechanism>,
+    /// Where it was raised.
+    #[serde(default)]
+    pub stacktrace: Option<Stacktrace>,
+}
+
+/// How an exception was captured.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Mechanism {
+    /// False when the app did not catch it.
+    #[serde(default)]
+    pub handled: Option<bool>,
+}
+
+/// A stack trace, outermost frame first.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Stacktrace {
+    /// The frames, the crashing one last.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub frames: Vec<Frame>,
+}
+
+/// One stack frame.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Frame {
+    /// File name as shown.
+    #[serde(default)]
+    pub filename: Option<String>,
+    /// Full path.
+    #[serde(default)]
+    pub abs_path: Option<String>,
+    /// Module or class.
+    #[serde(default)]
+    pub module: Option<String>,
+    /// Function.
+    #[serde(default)]
+    pub function: Option<String>,
+    /// Line number.
+    #[serde(default)]
+    pub line_no: Option<u64>,
+    /// Whether it is the app's own code.
+    #[serde(default)]
+    pub in_app: Option<bool>,
+}
+
+/// The data of a `breadcrumbs` entry.
+#[derive(Debug, Clone, Deserialize)]
+pub struct BreadcrumbsEntry {
+    /// The breadcrumbs, oldest first.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub values: Vec<Breadcrumb>,
+}
+
+/// One breadcrumb.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Breadcrumb {
+    /// When it was recorded.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub timestamp: Option<String>,
+    /// Category, e.g. `fetch`, `console`, `navigation`.
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Level.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Message.
+    #[serde(default)]
+    pub message: Option<String>,
+    /// Structured details (URL, status code, ...).
+    #[serde(default)]
+    pub data: Option<Value>,
 }

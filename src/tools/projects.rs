@@ -1,8 +1,254 @@
-//! Tools: projects.
+//! Tools: organizations and projects, and the project lookup other tools share.
 
-use super::Tool;
+use super::events::short_time;
+use super::output::more_line;
+use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
+use crate::api_path;
+use crate::sentry::client::MAX_PAGE_SIZE;
+use crate::sentry::models::{Organization, Project};
+use crate::sentry::{Listing, PageSize};
+use schemars::JsonSchema;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use std::sync::Arc;
 
 /// The tools of this module.
 pub fn tools() -> Vec<Tool> {
-    Vec::new()
+    vec![
+        Tool::new::<ListOrganizationsParams, _, _>(
+            "list_organizations",
+            "List organizations",
+            "List the organizations the token can access: slug, name, web URL.",
+            Effects::READ,
+            list_organizations,
+        ),
+        Tool::new::<ListProjectsParams, _, _>(
+            "list_projects",
+            "List projects",
+            "List an organization's projects: slug, numeric id, name, platform.",
+            Effects::READ,
+            list_projects,
+        ),
+        Tool::new::<GetProjectParams, _, _>(
+            "get_project",
+            "Get a project",
+            "Show a project: id, platform, teams, environments, latest release, first event, sessions.",
+            Effects::READ,
+            get_project,
+        ),
+    ]
+}
+
+/// Arguments of `list_organizations`.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ListOrganizationsParams {
+    /// next_cursor of the previous answer.
+    cursor: Option<String>,
+}
+
+/// Arguments of `list_projects`.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct ListProjectsParams {
+    /// Organization slug.
+    #[schemars(required)]
+    organization_slug: Option<String>,
+    /// next_cursor of the previous answer.
+    cursor: Option<String>,
+}
+
+/// Arguments of `get_project`.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct GetProjectParams {
+    /// Organization slug.
+    #[schemars(required)]
+    organization_slug: Option<String>,
+    /// Project slug.
+    #[schemars(required)]
+    project_slug: Option<String>,
+}
+
+async fn list_organizations(
+    ctx: Arc<ToolContext>,
+    params: ListOrganizationsParams,
+) -> Result<ToolOutput, ToolError> {
+    let listing: Listing<Organization> = ctx
+        .client()
+        .get(api_path!["organizations"]?)
+        .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
+        .await?;
+    let mut lines = vec![match listing.items.len() {
+        0 => "The token can access no organization.".to_owned(),
+        n => format!("Organizations ({n}):"),
+    }];
+    lines.extend(listing.items.iter().map(|org| {
+        let url = org
+            .links
+            .as_ref()
+            .and_then(|l| l.organization_url.as_deref());
+        let mut line = format!("{}  {}", org.slug, org.name);
+        if let Some(url) = url {
+            line.push_str(&format!("  {url}"));
+        }
+        line
+    }));
+    lines.extend(more_line(
+        listing.items.len(),
+        listing.hits,
+        listing.next_cursor.as_deref(),
+    ));
+    let organizations: Vec<Value> = listing
+        .items
+        .iter()
+        .map(|org| {
+            let links = org.links.as_ref();
+            json!({
+                "slug": org.slug,
+                "name": org.name,
+                "id": org.id,
+                "web_url": links.and_then(|l| l.organization_url.as_deref()),
+                "region_url": links.and_then(|l| l.region_url.as_deref()),
+            })
+        })
+        .collect();
+    let structured = json!({"organizations": organizations, "next_cursor": listing.next_cursor});
+    Ok(ToolOutput::new(structured, lines.join("\n")))
+}
+
+async fn list_projects(
+    ctx: Arc<ToolContext>,
+    params: ListProjectsParams,
+) -> Result<ToolOutput, ToolError> {
+    let org = ctx.org(params.organization_slug)?;
+    let listing: Listing<Project> = ctx
+        .client()
+        .get(api_path!["organizations", org, "projects"]?)
+        .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
+        .await?;
+    let mut lines = vec![match listing.items.len() {
+        0 => format!("{org} has no projects the token can see."),
+        n => format!("Projects in {org} ({n}):"),
+    }];
+    lines.extend(listing.items.iter().map(|p| {
+        let mut line = format!("{}  (id {})", p.slug, p.id);
+        if let Some(platform) = &p.platform {
+            line.push_str(&format!("  {platform}"));
+        }
+        if !p.name.is_empty() && p.name != p.slug {
+            line.push_str(&format!("  \"{}\"", p.name));
+        }
+        line
+    }));
+    lines.extend(more_line(
+        listing.items.len(),
+        listing.hits,
+        listing.next_cursor.as_deref(),
+    ));
+    let projects: Vec<Value> = listing
+        .items
+        .iter()
+        .map(|p| json!({"slug": p.slug, "id": p.id, "name": p.name, "platform": p.platform}))
+        .collect();
+    let structured = json!({
+        "organization": org,
+        "projects": projects,
+        "next_cursor": listing.next_cursor,
+    });
+    Ok(ToolOutput::new(structured, lines.join("\n")))
+}
+
+async fn get_project(
+    ctx: Arc<ToolContext>,
+    params: GetProjectParams,
+) -> Result<ToolOutput, ToolError> {
+    let org = ctx.org(params.organization_slug)?;
+    let slug = ctx.project(params.project_slug)?;
+    let project = fetch_project(&ctx, &org, &slug).await?;
+    let structured = json!({
+        "organization": org,
+        "id": project.id,
+        "slug": project.slug,
+        "name": project.name,
+        "platform": project.platform,
+        "status": project.status,
+        "date_created": project.date_created,
+        "first_event": project.first_event,
+        "teams": team_slugs(&project),
+        "environments": project.environments,
+        "latest_release": latest_release(&project),
+        "has_sessions": project.has_sessions,
+    });
+    Ok(ToolOutput::new(
+        structured,
+        project_lines(&org, &project).join("\n"),
+    ))
+}
+
+/// The text of `get_project`: one fact per line.
+fn project_lines(org: &str, project: &Project) -> Vec<String> {
+    let name = if project.name.is_empty() || project.name == project.slug {
+        String::new()
+    } else {
+        format!(" (\"{}\")", project.name)
+    };
+    let facts: Vec<String> = [
+        Some(format!("id {}", project.id)),
+        project.platform.as_ref().map(|p| format!("platform {p}")),
+        project.status.as_ref().map(|s| format!("status {s}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let mut lines = vec![
+        format!("Project {}{name} in {org}", project.slug),
+        facts.join(" · "),
+    ];
+    let teams = team_slugs(project);
+    if !teams.is_empty() {
+        lines.push(format!("Teams: {}", teams.join(", ")));
+    }
+    if !project.environments.is_empty() {
+        lines.push(format!("Environments: {}", project.environments.join(", ")));
+    }
+    lines.push(format!(
+        "Latest release: {}",
+        latest_release(project).unwrap_or("none")
+    ));
+    lines.push(match project.first_event.as_deref() {
+        Some(first) => format!("First event: {}", short_time(first)),
+        None => "No event received yet.".to_owned(),
+    });
+    if let Some(sessions) = project.has_sessions {
+        let answer = if sessions { "yes" } else { "no" };
+        lines.push(format!("Sends sessions (release health): {answer}"));
+    }
+    lines
+}
+
+fn team_slugs(project: &Project) -> Vec<&str> {
+    project.teams.iter().map(|t| t.slug.as_str()).collect()
+}
+
+fn latest_release(project: &Project) -> Option<&str> {
+    project.latest_release.as_ref().map(|r| r.version.as_str())
+}
+
+/// Reads one project by slug (or id).
+async fn fetch_project(ctx: &ToolContext, org: &str, project: &str) -> Result<Project, ToolError> {
+    Ok(ctx
+        .client()
+        .get(api_path!["projects", org, project]?)
+        .json()
+        .await?)
+}
+
+/// The numeric id of a project named by slug or id: issue lists on older servers filter by id only.
+pub(super) async fn project_id(
+    ctx: &ToolContext,
+    org: &str,
+    slug_or_id: &str,
+) -> Result<String, ToolError> {
+    if slug_or_id.bytes().all(|b| b.is_ascii_digit()) {
+        return Ok(slug_or_id.to_owned());
+    }
+    Ok(fetch_project(ctx, org, slug_or_id).await?.id)
 }
