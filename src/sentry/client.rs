@@ -86,8 +86,6 @@ pub enum PageSize {
     PerPage,
     /// `limit` (the issue lists).
     Limit,
-    /// The endpoint has a fixed page size (issue events).
-    Fixed,
 }
 
 impl SentryClient {
@@ -233,11 +231,11 @@ impl Request<'_> {
         loop {
             let wanted = (limit - items.len()).min(MAX_PAGE_SIZE);
             let mut extra = Vec::new();
-            match page_size {
-                PageSize::PerPage => extra.push(("per_page".to_owned(), wanted.to_string())),
-                PageSize::Limit => extra.push(("limit".to_owned(), wanted.to_string())),
-                PageSize::Fixed => {}
-            }
+            let size_param = match page_size {
+                PageSize::PerPage => "per_page",
+                PageSize::Limit => "limit",
+            };
+            extra.push((size_param.to_owned(), wanted.to_string()));
             if let Some(c) = &cursor {
                 extra.push(("cursor".to_owned(), c.clone()));
             }
@@ -260,7 +258,11 @@ impl Request<'_> {
                 break;
             }
         }
-        items.truncate(limit);
+        if items.len() > limit {
+            // The server sent more than asked: the cursor points past what is dropped, so hand none out.
+            items.truncate(limit);
+            cursor = None;
+        }
         let items = items
             .into_iter()
             .map(|item| decode(item, &resource))

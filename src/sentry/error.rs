@@ -1,6 +1,7 @@
 //! API failures, classified, with messages that say what to do next.
 
 use super::path::{ApiPath, InvalidSegment};
+use crate::text::truncate;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -242,13 +243,6 @@ fn looks_like_html(body: &str) -> bool {
         .unwrap_or(body)
         .to_ascii_lowercase();
     head.starts_with("<!doctype") || head.starts_with("<html") || head.starts_with("<head")
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 /// True when a 400 body is the search backend's transient overload answer.

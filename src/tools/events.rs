@@ -9,6 +9,7 @@ use crate::sentry::PageSize;
 use crate::sentry::models::{
     Breadcrumb, BreadcrumbsEntry, Event, ExceptionEntry, ExceptionValue, Frame,
 };
+use crate::text::truncate;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -71,7 +72,7 @@ async fn list_events(
     let listing = ctx
         .client()
         .get(api_path!["organizations", org, "issues", issue, "events"]?)
-        .list::<Event>(limit, PageSize::Fixed, params.cursor)
+        .list::<Event>(limit, PageSize::PerPage, params.cursor)
         .await?;
     let mut lines = vec![if listing.items.is_empty() {
         format!("Issue {issue} in {org} has no events.")
@@ -478,13 +479,6 @@ pub(super) fn short_time(value: &str) -> String {
 /// The text when it has any (Sentry sends `""` for absent messages).
 pub(super) fn non_empty(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
-}
-
-fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-        None => text.to_owned(),
-    }
 }
 
 #[cfg(test)]

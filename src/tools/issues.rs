@@ -9,7 +9,7 @@ use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use crate::sentry::models::{Assignee, Event, Issue, IssueChanges};
 use crate::sentry::{ApiError, PageSize};
-use schemars::{JsonSchema, Schema};
+use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -60,13 +60,6 @@ pub fn tools() -> Vec<Tool> {
             ignore_issue,
         ),
     ]
-}
-
-/// Removes the `null` choice `Option` adds to an enum's values: clients see only the real values.
-pub(super) fn without_null_choice(schema: &mut Schema) {
-    if let Some(Value::Array(values)) = schema.get_mut("enum") {
-        values.retain(|v| !v.is_null());
-    }
 }
 
 /// The status filter of `list_issues`.
@@ -127,7 +120,6 @@ struct ListIssuesParams {
     /// Search terms, e.g. `level:error firstSeen:-24h` (see search_issues).
     query: Option<String>,
     /// Only issues with this status.
-    #[schemars(transform = without_null_choice)]
     status: Option<StatusFilter>,
     /// Default 25.
     #[schemars(range(min = 1, max = 100))]
@@ -148,7 +140,6 @@ struct SearchIssuesParams {
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
     /// Default date (last seen); priority is sent as trends.
-    #[schemars(transform = without_null_choice)]
     sort: Option<SortOrder>,
     /// Slug or id; default: the configured project(s), else all.
     project_slug: Option<String>,
@@ -217,7 +208,6 @@ struct UpdateIssueParams {
     /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
     /// ignored = archived until it escalates.
-    #[schemars(transform = without_null_choice)]
     status: Option<NewStatus>,
     /// user:ID, team:ID, username or e-mail; "" or "none" unassigns.
     assigned_to: Option<String>,

@@ -170,7 +170,8 @@ fn schema_for<P: JsonSchema>() -> Map<String, Value> {
     }
 }
 
-/// Drops what costs tokens without helping a client: integer formats and `null` in optional types.
+/// Drops what costs tokens without helping a client: integer formats and the `null` that `Option`
+/// adds to types and enum choices.
 fn compact(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -186,6 +187,9 @@ fn compact(value: &mut Value) {
                 if kept.len() == 1 {
                     map.insert("type".into(), kept[0].clone());
                 }
+            }
+            if let Some(Value::Array(choices)) = map.get_mut("enum") {
+                choices.retain(|c| !c.is_null());
             }
             if map.get("default") == Some(&Value::Null) {
                 map.remove("default");

@@ -1,6 +1,5 @@
 //! Tools: project event counts over time.
 
-use super::issues::without_null_choice;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use chrono::{DateTime, Utc};
@@ -114,10 +113,8 @@ struct ProjectStatsParams {
     #[schemars(required)]
     project_slug: Option<String>,
     /// Default received.
-    #[schemars(transform = without_null_choice)]
     stat: Option<Stat>,
     /// 1h (24h), 1d (30 days, default), 1w (12 weeks).
-    #[schemars(transform = without_null_choice)]
     resolution: Option<Resolution>,
 }
 

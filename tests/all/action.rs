@@ -21,7 +21,14 @@ const CONTRACT_INPUTS: &[&str] = &[
     "gate_on_inconclusive",
     "working_directory",
 ];
-const CONTRACT_OUTPUTS: &[&str] = &["version", "commit_count", "release_url", "deploy_id", "gate_result", "new_issues"];
+const CONTRACT_OUTPUTS: &[&str] = &[
+    "version",
+    "commit_count",
+    "release_url",
+    "deploy_id",
+    "gate_result",
+    "new_issues",
+];
 
 /// The keys declared directly under a top-level section (`inputs:` / `outputs:`) of action.yml.
 fn declared(section: &str) -> BTreeSet<String> {
@@ -33,7 +40,8 @@ fn declared(section: &str) -> BTreeSet<String> {
             inside = line.trim_end() == format!("{section}:");
             continue;
         }
-        let is_key = line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':');
+        let is_key =
+            line.starts_with("  ") && !line.starts_with("   ") && line.trim_end().ends_with(':');
         if inside && is_key {
             keys.insert(line.trim().trim_end_matches(':').to_owned());
         }
@@ -45,11 +53,17 @@ fn declared(section: &str) -> BTreeSet<String> {
 fn declares_every_contract_input_and_output() {
     let inputs = declared("inputs");
     for input in CONTRACT_INPUTS {
-        assert!(inputs.contains(*input), "input {input} is not declared in action.yml");
+        assert!(
+            inputs.contains(*input),
+            "input {input} is not declared in action.yml"
+        );
     }
     let outputs = declared("outputs");
     for output in CONTRACT_OUTPUTS {
-        assert!(outputs.contains(*output), "output {output} is not declared in action.yml");
+        assert!(
+            outputs.contains(*output),
+            "output {output} is not declared in action.yml"
+        );
     }
 }
 

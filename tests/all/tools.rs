@@ -971,29 +971,13 @@ async fn ignore_issue_archives_until_escalating() {
 // ---- events ----
 
 #[tokio::test]
-async fn list_events_leaves_the_page_size_to_sentry_and_offers_the_cursor() {
+async fn list_events_asks_for_the_page_size_and_offers_the_cursor() {
     let mut server = mockito::Server::new_async().await;
-    let summaries: Vec<Value> = (0..5)
-        .map(|n| {
-            json!({
-                "id": format!("{n:032x}"), "eventID": format!("{n:032x}"), "groupID": "123",
-                "title": "TypeError: x is undefined", "message": "",
-                "dateCreated": format!("2025-04-08T21:1{n}:04Z"), "event.type": "error",
-                "user": {"id": "u1", "email": null, "username": null, "ip_address": null},
-                "tags": [{"key": "environment", "value": "production"}, {"key": "release", "value": "web@1.2.3"}],
-                "platform": "javascript", "crashFile": null
-            })
-        })
-        .collect();
     let mock = server
         .mock("GET", "/api/0/organizations/acme/issues/WEB-1A3/events/")
-        .match_query(Matcher::Any)
-        .match_request(|r| {
-            let query = query_of(r);
-            !query.contains_key("per_page") && !query.contains_key("limit")
-        })
-        .with_header("link", &link("0:5:0", true))
-        .with_body(Value::Array(summaries).to_string())
+        .match_query(Matcher::UrlEncoded("per_page".into(), "3".into()))
+        .with_header("link", &link("0:3:0", true))
+        .with_body(Value::Array(event_summaries(3)).to_string())
         .expect(1)
         .create_async()
         .await;
@@ -1015,14 +999,57 @@ async fn list_events_leaves_the_page_size_to_sentry_and_offers_the_cursor() {
                "title": "TypeError: x is undefined", "environment": "production",
                "release": "web@1.2.3", "user": "u1"})
     );
-    assert_eq!(out.structured["next_cursor"], json!("0:5:0"));
+    assert_eq!(out.structured["next_cursor"], json!("0:3:0"));
     let lines: Vec<&str> = out.text.lines().collect();
     assert_eq!(lines[0], "Events of issue WEB-1A3 in acme, newest first:");
     assert_eq!(
         lines[1],
         "00000000000000000000000000000000  TypeError: x is undefined  (2025-04-08T21:10:04Z, env production, release web@1.2.3, user u1)"
     );
-    assert!(lines[4].contains("cursor=\"0:5:0\""), "{}", out.text);
+    assert!(lines[4].contains("cursor=\"0:3:0\""), "{}", out.text);
+}
+
+#[tokio::test]
+async fn list_events_never_offers_a_cursor_that_would_skip_events() {
+    let mut server = mockito::Server::new_async().await;
+    // A server that ignores per_page and sends a bigger page.
+    server
+        .mock("GET", "/api/0/organizations/acme/issues/WEB-1A3/events/")
+        .match_query(Matcher::Any)
+        .with_header("link", &link("0:5:0", true))
+        .with_body(Value::Array(event_summaries(5)).to_string())
+        .create_async()
+        .await;
+    let ctx = context(&server, Some("acme"), &[]);
+
+    let out = ok(
+        &ctx,
+        "list_events",
+        json!({"issue_id": "WEB-1A3", "limit": 3}),
+    )
+    .await;
+
+    assert_eq!(out.structured["events"].as_array().unwrap().len(), 3);
+    assert!(
+        out.structured.get("next_cursor").is_none(),
+        "{}",
+        out.structured
+    );
+}
+
+fn event_summaries(count: usize) -> Vec<Value> {
+    (0..count)
+        .map(|n| {
+            json!({
+                "id": format!("{n:032x}"), "eventID": format!("{n:032x}"), "groupID": "123",
+                "title": "TypeError: x is undefined", "message": "",
+                "dateCreated": format!("2025-04-08T21:1{n}:04Z"), "event.type": "error",
+                "user": {"id": "u1", "email": null, "username": null, "ip_address": null},
+                "tags": [{"key": "environment", "value": "production"}, {"key": "release", "value": "web@1.2.3"}],
+                "platform": "javascript", "crashFile": null
+            })
+        })
+        .collect()
 }
 
 #[tokio::test]
