@@ -7,7 +7,6 @@ Standard library only. Prints one line per measure; nothing here is a test.
 """
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -27,8 +26,17 @@ ENV = {"PATH": os.environ.get("PATH", ""), "SENTRY_AUTH_TOKEN": "bench", "SENTRY
        "HOME": "/nonexistent"}
 
 
+def peak_rss_kib(pid):
+    """The process's peak resident set (VmHWM) from /proc, in KiB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise SystemExit("no VmHWM in /proc: run this on Linux")
+
+
 def one_run():
-    """Spawns the server, sends the handshake and tools/list, returns (seconds, tools/list line)."""
+    """Spawns the server, sends the handshake and tools/list; returns (seconds, peak KiB, answer line)."""
     start = time.perf_counter()
     proc = subprocess.Popen([BINARY, "mcp"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.DEVNULL, env=ENV)
@@ -41,23 +49,26 @@ def one_run():
         if json.loads(line).get("id") == 2:
             elapsed = time.perf_counter() - start
             break
+    peak = peak_rss_kib(proc.pid)
     proc.stdin.close()
     proc.wait()
-    return elapsed, line
+    return elapsed, peak, line
 
 
 def main():
     timings = []
+    peaks = []
     answer = b""
     for _ in range(RUNS):
-        elapsed, answer = one_run()
+        elapsed, peak, answer = one_run()
         timings.append(elapsed * 1000)
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        peaks.append(peak)
     result = json.loads(answer)["result"]
     print(f"runs: {RUNS}")
     print(f"spawn -> tools/list answer: median {statistics.median(timings):.2f} ms, "
           f"min {min(timings):.2f} ms, max {max(timings):.2f} ms")
-    print(f"peak RSS (largest of all runs): {peak_kib / 1024:.2f} MiB")
+    print(f"peak RSS after answering tools/list (VmHWM): median {statistics.median(peaks) / 1024:.2f} MiB, "
+          f"max {max(peaks) / 1024:.2f} MiB")
     print(f"tools/list answer: {len(result['tools'])} tools, {len(answer)} bytes "
           f"(tools array alone: {len(json.dumps(result['tools'], separators=(',', ':')))} bytes)")
     print(f"binary size: {os.path.getsize(BINARY)} bytes ({os.path.getsize(BINARY) / 1048576:.2f} MiB)")
