@@ -144,6 +144,9 @@ impl Tool {
                     .iter()
                     .any(|(param, has_default)| *has_default && name == param)
             });
+            if required.is_empty() {
+                schema.remove("required");
+            }
         }
         schema
     }
