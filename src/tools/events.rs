@@ -2,7 +2,7 @@
 
 use super::context::list_limit;
 use super::ids::IssueArg;
-use super::output::more_line;
+use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use crate::sentry::PageSize;
@@ -74,24 +74,17 @@ async fn list_events(
         .get(api_path!["organizations", org, "issues", issue, "events"]?)
         .list::<Event>(limit, PageSize::PerPage, params.cursor)
         .await?;
-    let mut lines = vec![if listing.items.is_empty() {
+    let heading = if listing.items.is_empty() {
         format!("Issue {issue} in {org} has no events.")
     } else {
         format!("Events of issue {issue} in {org}, newest first:")
-    }];
-    lines.extend(listing.items.iter().map(event_line));
-    lines.extend(more_line(
-        listing.items.len(),
-        listing.hits,
-        listing.next_cursor.as_deref(),
-    ));
-    let structured = json!({
-        "organization": org,
-        "issue_id": issue,
-        "events": listing.items.iter().map(event_summary_json).collect::<Vec<_>>(),
-        "next_cursor": listing.next_cursor,
-    });
-    Ok(ToolOutput::new(structured, lines.join("\n")))
+    };
+    let answer = ListAnswer {
+        heading,
+        key: "events",
+        fields: json!({ "organization": org, "issue_id": issue }),
+    };
+    Ok(answer.render(&listing, event_line, event_summary_json))
 }
 
 async fn get_event(ctx: Arc<ToolContext>, params: GetEventParams) -> Result<ToolOutput, ToolError> {

@@ -3,7 +3,7 @@
 use super::context::list_limit;
 use super::events::{EventView, describe_event, non_empty, short_time};
 use super::ids::{IssueArg, IssueLocator};
-use super::output::more_line;
+use super::output::ListAnswer;
 use super::projects::project_id;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
@@ -369,24 +369,18 @@ async fn find_issues(ctx: &ToolContext, search: IssueSearch) -> Result<ToolOutpu
         .query_opt("sort", sort.map(SortOrder::api_value))
         .list::<Issue>(limit, PageSize::Limit, cursor)
         .await?;
-    let shown = listing.items.len();
-    let mut lines = vec![list_heading(&org, &projects, &query, shown, listing.hits)];
-    lines.extend(listing.items.iter().map(issue_line));
-    lines.extend(more_line(
-        shown,
-        listing.hits,
-        listing.next_cursor.as_deref(),
-    ));
-    let structured = json!({
-        "organization": org,
-        "projects": projects,
-        "query": query,
-        "sort": sort.map(SortOrder::api_value),
-        "issues": listing.items.iter().map(issue_json).collect::<Vec<_>>(),
-        "total": listing.hits,
-        "next_cursor": listing.next_cursor,
-    });
-    Ok(ToolOutput::new(structured, lines.join("\n")))
+    let answer = ListAnswer {
+        heading: list_heading(&org, &projects, &query, listing.items.len(), listing.hits),
+        key: "issues",
+        fields: json!({
+            "organization": org,
+            "projects": projects,
+            "query": query,
+            "sort": sort.map(SortOrder::api_value),
+            "total": listing.hits,
+        }),
+    };
+    Ok(answer.render(&listing, issue_line, issue_json))
 }
 
 /// The numeric ids of the projects to filter by.

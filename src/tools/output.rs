@@ -1,7 +1,8 @@
 //! A tool's answer: curated JSON for programs plus a short text for people and models.
 
 use crate::config::OutputFormat;
-use serde_json::Value;
+use crate::sentry::Listing;
+use serde_json::{Value, json};
 
 /// The answer of a tool call.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +34,44 @@ impl ToolOutput {
                 serde_json::to_string_pretty(&self.structured).unwrap_or_else(|_| "{}".into())
             ),
         }
+    }
+}
+
+/// How a list answer reads: its heading, the JSON key of its items, and the fields around them.
+pub struct ListAnswer {
+    /// The first line of the text: a heading, or what an empty list means.
+    pub heading: String,
+    /// The key the items go under in the JSON answer.
+    pub key: &'static str,
+    /// The other fields of the JSON answer (organization, query, ...), as an object.
+    pub fields: Value,
+}
+
+impl ListAnswer {
+    /// Renders a listing: heading, one line per item and the "more" line; JSON items and `next_cursor`.
+    pub fn render<T>(
+        self,
+        listing: &Listing<T>,
+        line: impl Fn(&T) -> String,
+        item: impl Fn(&T) -> Value,
+    ) -> ToolOutput {
+        let mut lines = vec![self.heading];
+        lines.extend(listing.items.iter().map(line));
+        lines.extend(more_line(
+            listing.items.len(),
+            listing.hits,
+            listing.next_cursor.as_deref(),
+        ));
+        let mut structured = match self.fields {
+            Value::Object(fields) => fields,
+            _ => serde_json::Map::new(),
+        };
+        structured.insert(
+            self.key.to_owned(),
+            listing.items.iter().map(item).collect(),
+        );
+        structured.insert("next_cursor".to_owned(), json!(listing.next_cursor));
+        ToolOutput::new(Value::Object(structured), lines.join("\n"))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Tools: organizations and projects, and the project lookup other tools share.
 
 use super::events::short_time;
-use super::output::more_line;
+use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use crate::sentry::client::MAX_PAGE_SIZE;
@@ -76,42 +76,38 @@ async fn list_organizations(
         .get(api_path!["organizations"]?)
         .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
         .await?;
-    let mut lines = vec![match listing.items.len() {
+    let heading = match listing.items.len() {
         0 => "The token can access no organization.".to_owned(),
         n => format!("Organizations ({n}):"),
-    }];
-    lines.extend(listing.items.iter().map(|org| {
-        let url = org
-            .links
-            .as_ref()
-            .and_then(|l| l.organization_url.as_deref());
-        let mut line = format!("{}  {}", org.slug, org.name);
-        if let Some(url) = url {
-            line.push_str(&format!("  {url}"));
-        }
-        line
-    }));
-    lines.extend(more_line(
-        listing.items.len(),
-        listing.hits,
-        listing.next_cursor.as_deref(),
-    ));
-    let organizations: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|org| {
-            let links = org.links.as_ref();
-            json!({
-                "slug": org.slug,
-                "name": org.name,
-                "id": org.id,
-                "web_url": links.and_then(|l| l.organization_url.as_deref()),
-                "region_url": links.and_then(|l| l.region_url.as_deref()),
-            })
-        })
-        .collect();
-    let structured = json!({"organizations": organizations, "next_cursor": listing.next_cursor});
-    Ok(ToolOutput::new(structured, lines.join("\n")))
+    };
+    let answer = ListAnswer {
+        heading,
+        key: "organizations",
+        fields: json!({}),
+    };
+    Ok(answer.render(&listing, organization_line, organization_json))
+}
+
+fn organization_line(org: &Organization) -> String {
+    let url = org
+        .links
+        .as_ref()
+        .and_then(|l| l.organization_url.as_deref());
+    match url {
+        Some(url) => format!("{}  {}  {url}", org.slug, org.name),
+        None => format!("{}  {}", org.slug, org.name),
+    }
+}
+
+fn organization_json(org: &Organization) -> Value {
+    let links = org.links.as_ref();
+    json!({
+        "slug": org.slug,
+        "name": org.name,
+        "id": org.id,
+        "web_url": links.and_then(|l| l.organization_url.as_deref()),
+        "region_url": links.and_then(|l| l.region_url.as_deref()),
+    })
 }
 
 async fn list_projects(
@@ -124,36 +120,31 @@ async fn list_projects(
         .get(api_path!["organizations", org, "projects"]?)
         .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
         .await?;
-    let mut lines = vec![match listing.items.len() {
+    let heading = match listing.items.len() {
         0 => format!("{org} has no projects the token can see."),
         n => format!("Projects in {org} ({n}):"),
-    }];
-    lines.extend(listing.items.iter().map(|p| {
-        let mut line = format!("{}  (id {})", p.slug, p.id);
-        if let Some(platform) = &p.platform {
-            line.push_str(&format!("  {platform}"));
-        }
-        if !p.name.is_empty() && p.name != p.slug {
-            line.push_str(&format!("  \"{}\"", p.name));
-        }
-        line
-    }));
-    lines.extend(more_line(
-        listing.items.len(),
-        listing.hits,
-        listing.next_cursor.as_deref(),
-    ));
-    let projects: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|p| json!({"slug": p.slug, "id": p.id, "name": p.name, "platform": p.platform}))
-        .collect();
-    let structured = json!({
-        "organization": org,
-        "projects": projects,
-        "next_cursor": listing.next_cursor,
-    });
-    Ok(ToolOutput::new(structured, lines.join("\n")))
+    };
+    let answer = ListAnswer {
+        heading,
+        key: "projects",
+        fields: json!({ "organization": org }),
+    };
+    Ok(answer.render(
+        &listing,
+        project_line,
+        |p| json!({"slug": p.slug, "id": p.id, "name": p.name, "platform": p.platform}),
+    ))
+}
+
+fn project_line(p: &Project) -> String {
+    let mut line = format!("{}  (id {})", p.slug, p.id);
+    if let Some(platform) = &p.platform {
+        line.push_str(&format!("  {platform}"));
+    }
+    if !p.name.is_empty() && p.name != p.slug {
+        line.push_str(&format!("  \"{}\"", p.name));
+    }
+    line
 }
 
 async fn get_project(

@@ -1,6 +1,6 @@
 //! Tools: teams.
 
-use super::output::more_line;
+use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use crate::sentry::client::MAX_PAGE_SIZE;
@@ -42,23 +42,16 @@ async fn list_teams(
         .get(api_path!["organizations", org, "teams"]?)
         .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
         .await?;
-    let mut lines = vec![match listing.items.len() {
+    let heading = match listing.items.len() {
         0 => format!("{org} has no teams the token can see."),
         n => format!("Teams in {org} ({n}):"),
-    }];
-    lines.extend(listing.items.iter().map(team_line));
-    lines.extend(more_line(
-        listing.items.len(),
-        listing.hits,
-        listing.next_cursor.as_deref(),
-    ));
-    let teams: Vec<Value> = listing.items.iter().map(team_json).collect();
-    let structured = json!({
-        "organization": org,
-        "teams": teams,
-        "next_cursor": listing.next_cursor,
-    });
-    Ok(ToolOutput::new(structured, lines.join("\n")))
+    };
+    let answer = ListAnswer {
+        heading,
+        key: "teams",
+        fields: json!({ "organization": org }),
+    };
+    Ok(answer.render(&listing, team_line, team_json))
 }
 
 /// `slug  (id N)  "Name"  (members, projects, membership)`.
