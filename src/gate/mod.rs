@@ -1,5 +1,10 @@
 //! The deploy gate: rules, statistics, acknowledgements and the report.
 
+pub mod acks;
+pub mod clock;
+pub mod policy;
+pub mod stats;
+
 use crate::app::Exit;
 use crate::cli::GateArgs;
 use crate::config::Config;
