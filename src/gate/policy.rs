@@ -167,6 +167,9 @@ impl Policy {
                 "0s",
                 "--timeout",
                 "0s",
+                // Only the wait after a transient failure: a single check never polls.
+                "--interval",
+                "5s",
                 "--allow-partial",
             ])
             .map_err(|e| e.to_string())?;
@@ -201,16 +204,22 @@ impl Policy {
             .as_deref()
             .map(|q| format!(" (extra terms: {q})"))
             .unwrap_or_default();
+        let timeline = if self.timeout.is_zero() {
+            "Policy: one evaluation now, no soak.".to_owned()
+        } else {
+            format!(
+                "Policy: watch {} after the deploy (look every {}, give up {} after the deploy).",
+                human_duration(self.soak),
+                human_duration(self.interval),
+                human_duration(self.timeout)
+            )
+        };
         format!(
-            "Policy: watch {soak} after the deploy (look every {interval}, give up {timeout} after the deploy). \
-             Fail on more than {max_new} new issue(s) or any regressed issue at level {level} or above{extra}; \
+            "{timeline} Fail on more than {max_new} new issue(s) or any regressed issue at level {level} or above{extra}; \
              on an error rate credibly more than {increase} above {baseline}; \
              on a crash-free session rate credibly below {floor} or a crash rate credibly more than {increase} above the baseline. \
              False-alarm budget {alpha} spent over the looks (O'Brien-Fleming). \
              Inconclusive exits {inconclusive}{report_only}{partial}.",
-            soak = human_duration(self.soak),
-            interval = human_duration(self.interval),
-            timeout = human_duration(self.timeout),
             max_new = self.max_new_issues,
             level = self.level.name(),
             increase = percent(self.max_increase),
@@ -317,6 +326,15 @@ pub fn percent(fraction: f64) -> String {
     format!("{text}%")
 }
 
+/// A p-value or α readable at any size: `0.042`, `1.6e-14`.
+pub fn probability(value: f64) -> String {
+    if value != 0.0 && value < 0.001 {
+        format!("{value:.1e}")
+    } else {
+        format!("{value:.3}")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -408,5 +426,8 @@ mod tests {
         assert_eq!(human_duration(Duration::ZERO), "0s");
         assert_eq!(percent(0.25), "25%");
         assert_eq!(percent(0.995), "99.5%");
+        assert_eq!(probability(0.0421), "0.042");
+        assert_eq!(probability(1.58e-14), "1.6e-14");
+        assert_eq!(probability(0.0), "0.000");
     }
 }
