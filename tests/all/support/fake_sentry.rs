@@ -275,51 +275,34 @@ async fn handle(State(world): State<Shared>, method: Method, uri: Uri) -> Respon
         );
     }
     if world.missing.iter().any(|f| path.contains(f.as_str())) {
-        return answer(
-            StatusCode::NOT_FOUND,
-            json!({"detail": "The requested resource does not exist"}),
-        );
+        return not_found();
     }
-    let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    let segments: Vec<&str> = path
+        .trim_start_matches("/api/0/")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     match segments.as_slice() {
-        ["api", "0", "projects", ORG, slug] => project(&world, slug),
-        ["api", "0", "organizations", ORG, "releases"] => releases(&world),
-        [
-            "api",
-            "0",
-            "organizations",
-            ORG,
-            "releases",
-            version,
-            "deploys",
-        ] => deploys(&world, version),
-        [
-            "api",
-            "0",
-            "organizations",
-            ORG,
-            "releases",
-            version,
-            "commitfiles",
-        ] => commit_files(&world, version),
-        ["api", "0", "organizations", ORG, "issues"] => issues(&world, &query),
-        [
-            "api",
-            "0",
-            "organizations",
-            ORG,
-            "issues",
-            id,
-            "events",
-            "latest",
-        ] => latest_event(&world, id),
-        ["api", "0", "organizations", ORG, "events"] => event_count(&world, &query),
-        ["api", "0", "organizations", ORG, "sessions"] => sessions(&world, &query),
-        _ => answer(
-            StatusCode::NOT_FOUND,
-            json!({"detail": "The requested resource does not exist"}),
-        ),
+        ["projects", ORG, slug] => project(&world, slug),
+        ["organizations", ORG, rest @ ..] => match rest {
+            ["releases"] => releases(&world),
+            ["releases", version, "deploys"] => deploys(&world, version),
+            ["releases", version, "commitfiles"] => commit_files(&world, version),
+            ["issues"] => issues(&world, &query),
+            ["issues", id, "events", "latest"] => latest_event(&world, id),
+            ["events"] => event_count(&world, &query),
+            ["sessions"] => sessions(&world, &query),
+            _ => not_found(),
+        },
+        _ => not_found(),
     }
+}
+
+fn not_found() -> Response<Body> {
+    answer(
+        StatusCode::NOT_FOUND,
+        json!({"detail": "The requested resource does not exist"}),
+    )
 }
 
 fn answer(status: StatusCode, body: Value) -> Response<Body> {
@@ -363,10 +346,7 @@ fn project(world: &World, slug: &str) -> Response<Body> {
             StatusCode::OK,
             json!({"id": p.id.to_string(), "slug": p.slug, "name": p.slug, "hasSessions": p.has_sessions}),
         ),
-        None => answer(
-            StatusCode::NOT_FOUND,
-            json!({"detail": "The requested resource does not exist"}),
-        ),
+        None => not_found(),
     }
 }
 
@@ -399,10 +379,7 @@ fn deploys(world: &World, version: &str) -> Response<Body> {
                 .map(|(i, d)| deploy_json(d, i))
                 .collect(),
         ),
-        None => answer(
-            StatusCode::NOT_FOUND,
-            json!({"detail": "The requested resource does not exist"}),
-        ),
+        None => not_found(),
     }
 }
 
@@ -479,10 +456,7 @@ fn issues(world: &World, query: &Query) -> Response<Body> {
 
 fn latest_event(world: &World, id: &str) -> Response<Body> {
     let Some(issue) = world.issues.iter().find(|i| i.id.to_string() == id) else {
-        return answer(
-            StatusCode::NOT_FOUND,
-            json!({"detail": "The requested resource does not exist"}),
-        );
+        return not_found();
     };
     let frames: Vec<Value> = issue
         .frames
