@@ -241,6 +241,9 @@ pub struct GateArgs {
     /// Largest error-rate increase over the baseline that still passes, in percent.
     #[arg(long, default_value_t = 25.0)]
     pub max_increase: f64,
+    /// Lowest crash-free session rate that passes, in percent (projects that send sessions).
+    #[arg(long, default_value_t = 99.0)]
+    pub min_crash_free: f64,
     /// What an inconclusive verdict exits with.
     #[arg(long, value_enum, default_value = "neutral")]
     pub on_inconclusive: OnInconclusive,

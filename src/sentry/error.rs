@@ -163,7 +163,7 @@ pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
     let write = method != "GET";
     if has("releases") || has("deploys") || has("repos") {
         "project:releases"
-    } else if has("issues") || has("shortids") || has("sessions") {
+    } else if has("issues") || has("shortids") {
         if write { "event:write" } else { "event:read" }
     } else if segments.first().is_some_and(|s| s == "projects") {
         if write {

@@ -595,3 +595,23 @@ pub struct Breadcrumb {
     #[serde(default)]
     pub data: Option<Value>,
 }
+
+/// A file changed by one of a release's commits (`releases/{version}/commitfiles/`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CommitFile {
+    /// The path in the repository.
+    pub filename: String,
+    /// `A`, `M` or `D`.
+    #[serde(default, rename = "type")]
+    pub change: Option<String>,
+    /// The message of the commit that changed it.
+    #[serde(default)]
+    pub commit_message: Option<String>,
+    /// The commit's author (`name`, `email`), when Sentry knows it.
+    #[serde(default)]
+    pub author: Option<Value>,
+    /// The repository's name in Sentry.
+    #[serde(default)]
+    pub repo_name: Option<String>,
+}

@@ -1,0 +1,100 @@
+//! GitLab CI: the dotenv report (`artifacts:reports:dotenv`) that passes variables to later jobs.
+//!
+//! GitLab's parser is stricter than dotenv: one `KEY=value` per line, no comments or empty lines,
+//! no multi-line values, quotes kept literally (so values are written bare, never quoted), and the
+//! file must stay under 5 KiB.
+
+use std::io::Write;
+use std::path::Path;
+
+/// GitLab refuses larger dotenv reports.
+pub const MAX_DOTENV_BYTES: usize = 5 * 1024;
+
+/// Renders the pairs as GitLab accepts them; line breaks in values become spaces.
+pub fn dotenv_text(pairs: &[(&str, String)]) -> Result<String, String> {
+    let mut text = String::new();
+    for (key, value) in pairs {
+        let valid_key = key
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !valid_key {
+            return Err(format!(
+                "{key:?} is not a valid dotenv variable name: use letters, digits and '_', not starting with a digit"
+            ));
+        }
+        let value = value.replace(['\r', '\n'], " ");
+        text.push_str(&format!("{key}={}\n", value.trim()));
+    }
+    if text.len() > MAX_DOTENV_BYTES {
+        return Err(format!(
+            "the dotenv report would be {} bytes; GitLab accepts at most {MAX_DOTENV_BYTES}",
+            text.len()
+        ));
+    }
+    Ok(text)
+}
+
+/// Writes the dotenv report atomically: a temporary file beside it, then a rename.
+pub fn write_dotenv(path: &Path, pairs: &[(&str, String)]) -> Result<(), String> {
+    let text = dotenv_text(pairs)?;
+    let name = path
+        .file_name()
+        .ok_or_else(|| format!("{} is not a file path", path.display()))?;
+    let temporary = path.with_file_name(format!(
+        ".{}.{:08x}.tmp",
+        name.to_string_lossy(),
+        fastrand::u32(..)
+    ));
+    let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let written = std::fs::File::create(&temporary)
+        .and_then(|mut file| {
+            file.write_all(text.as_bytes())?;
+            file.sync_all()
+        })
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temporary);
+        return Err(failed(e));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn writes_one_bare_pair_per_line() {
+        let text = dotenv_text(&[
+            ("GATE_RESULT", "fail".into()),
+            ("GATE_ISSUES", " WEB-1,WEB-2 ".into()),
+            ("GATE_NOTE", "line one\nline \"two\"".into()),
+            ("EMPTY", String::new()),
+        ])
+        .unwrap();
+        assert_eq!(
+            text,
+            "GATE_RESULT=fail\nGATE_ISSUES=WEB-1,WEB-2\nGATE_NOTE=line one line \"two\"\nEMPTY=\n"
+        );
+    }
+
+    #[test]
+    fn refuses_what_gitlab_would_reject() {
+        assert!(dotenv_text(&[("1ABC", "x".into())]).is_err());
+        assert!(dotenv_text(&[("A-B", "x".into())]).is_err());
+        let err = dotenv_text(&[("BIG", "x".repeat(6000))]).unwrap_err();
+        assert!(err.contains("5120"), "{err}");
+    }
+
+    #[test]
+    fn replaces_the_file_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("gate.env");
+        std::fs::write(&path, "OLD=1\n").unwrap();
+        write_dotenv(&path, &[("NEW", "2".into())]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "NEW=2\n");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+}

@@ -1,0 +1,78 @@
+//! Why a gate run ends without a verdict (exit 2), and how a failed look is classified.
+
+use crate::sentry::ApiError;
+
+/// A gate run that cannot reach a verdict.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    /// The token lacks a scope a rule needs, and `--allow-partial` was not given.
+    #[error(
+        "the auth token cannot read {what} (Sentry answered 403): it lacks the `{scope}` scope. \
+         The gate needs `event:read` (issues), `org:read` (error counts and sessions) and `project:read` (projects); \
+         an org auth token (sntrys_...) has only `org:ci`. Use a user or internal-integration token with these scopes, \
+         or pass --allow-partial to skip the rules the token cannot evaluate"
+    )]
+    MissingScope {
+        /// What could not be read.
+        what: &'static str,
+        /// The scope it needs.
+        scope: &'static str,
+    },
+    /// Sentry refused a request for a reason waiting will not fix.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// Looks kept failing with transient errors.
+    #[error(
+        "Sentry kept failing: {failures} looks in a row did not get through. Last error: {last}"
+    )]
+    Persistent {
+        /// How many looks failed in a row.
+        failures: u32,
+        /// The last error.
+        last: ApiError,
+    },
+    /// The request does not make sense (unknown release, baseline without a deploy, ...).
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Why one look at Sentry produced no observations.
+#[derive(Debug)]
+pub enum LookError {
+    /// Worth another look later: rate limits, gateway errors, timeouts, a dropped connection.
+    Transient(ApiError),
+    /// Ends the run.
+    Fatal(GateError),
+}
+
+impl From<GateError> for LookError {
+    fn from(error: GateError) -> Self {
+        Self::Fatal(error)
+    }
+}
+
+impl From<ApiError> for LookError {
+    fn from(error: ApiError) -> Self {
+        if is_transient(&error) {
+            Self::Transient(error)
+        } else {
+            Self::Fatal(GateError::Api(error))
+        }
+    }
+}
+
+impl From<crate::sentry::path::InvalidSegment> for LookError {
+    fn from(error: crate::sentry::path::InvalidSegment) -> Self {
+        Self::Fatal(GateError::Usage(error.to_string()))
+    }
+}
+
+/// Whether waiting and asking again may help (after the client's own retries were used up).
+pub fn is_transient(error: &ApiError) -> bool {
+    match error {
+        ApiError::RateLimited { .. } | ApiError::Network { .. } => true,
+        ApiError::Server { status, .. } => *status >= 500,
+        ApiError::Invalid { detail, .. } => detail.starts_with("Query timeout"),
+        _ => false,
+    }
+}

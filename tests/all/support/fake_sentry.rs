@@ -1,0 +1,538 @@
+//! A small in-process Sentry on 127.0.0.1 whose state the test controls: projects, releases with
+//! deploys and steady traffic, issues, and injected failures. Counts follow the asked time window,
+//! so a gate's looks at different times see consistent data without any real waiting.
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{Method, Response, StatusCode, Uri};
+use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::{Value, json};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+
+/// The organization the fake serves.
+pub const ORG: &str = "acme";
+
+/// A project.
+#[derive(Debug, Clone)]
+pub struct FakeProject {
+    /// Numeric id.
+    pub id: u64,
+    /// Slug.
+    pub slug: String,
+    /// Whether it sends sessions.
+    pub has_sessions: bool,
+}
+
+/// Steady traffic of a release, per minute of any window asked about.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Traffic {
+    /// Error events per minute.
+    pub errors_per_minute: f64,
+    /// Transactions per minute.
+    pub transactions_per_minute: f64,
+    /// Sessions per minute.
+    pub sessions_per_minute: f64,
+    /// Crash-free fraction of sessions.
+    pub crash_free: f64,
+}
+
+/// A deploy of a release.
+#[derive(Debug, Clone)]
+pub struct FakeDeploy {
+    /// Environment.
+    pub environment: String,
+    /// Start, when recorded.
+    pub started: Option<DateTime<Utc>>,
+    /// End.
+    pub finished: DateTime<Utc>,
+}
+
+/// A release.
+#[derive(Debug, Clone)]
+pub struct FakeRelease {
+    /// Version.
+    pub version: String,
+    /// Creation time.
+    pub created: DateTime<Utc>,
+    /// Deploys.
+    pub deploys: Vec<FakeDeploy>,
+    /// Its traffic.
+    pub traffic: Traffic,
+    /// Files its commits changed: (path, commit message, author).
+    pub changed_files: Vec<(String, String, String)>,
+}
+
+/// An issue.
+#[derive(Debug, Clone)]
+pub struct FakeIssue {
+    /// Numeric id.
+    pub id: u64,
+    /// Short id.
+    pub short_id: String,
+    /// Title.
+    pub title: String,
+    /// Level.
+    pub level: String,
+    /// Environment.
+    pub environment: String,
+    /// The release it was first seen in.
+    pub first_release: String,
+    /// Releases it has events in.
+    pub releases: Vec<String>,
+    /// First event.
+    pub first_seen: DateTime<Utc>,
+    /// Latest event.
+    pub last_seen: DateTime<Utc>,
+    /// Whether its substatus is regressed.
+    pub regressed: bool,
+    /// Events.
+    pub count: u64,
+    /// Users.
+    pub users: u64,
+    /// In-app frame file names of its latest event.
+    pub frames: Vec<String>,
+}
+
+impl FakeIssue {
+    /// An error issue first seen in `release` at `first_seen`.
+    pub fn new(
+        id: u64,
+        short_id: &str,
+        title: &str,
+        release: &str,
+        first_seen: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id,
+            short_id: short_id.into(),
+            title: title.into(),
+            level: "error".into(),
+            environment: "production".into(),
+            first_release: release.into(),
+            releases: vec![release.into()],
+            first_seen,
+            last_seen: first_seen,
+            regressed: false,
+            count: 12,
+            users: 3,
+            frames: Vec::new(),
+        }
+    }
+}
+
+/// Everything the fake knows; tests change it through [`FakeSentry::with`].
+#[derive(Debug, Default)]
+pub struct World {
+    /// Projects.
+    pub projects: Vec<FakeProject>,
+    /// Releases.
+    pub releases: Vec<FakeRelease>,
+    /// Issues.
+    pub issues: Vec<FakeIssue>,
+    /// Path fragments answered with 403 (a token without the scope).
+    pub forbidden: Vec<String>,
+    /// Path fragments answered with 404 (an older server without the endpoint).
+    pub missing: Vec<String>,
+    /// One-shot failures: the next request whose path contains the fragment gets the status.
+    pub failures: VecDeque<(String, u16)>,
+    /// Every request, as `path?decoded query`.
+    pub requests: Vec<String>,
+}
+
+impl World {
+    /// The release with this version.
+    pub fn release(&mut self, version: &str) -> &mut FakeRelease {
+        self.releases
+            .iter_mut()
+            .find(|r| r.version == version)
+            .expect("release exists in the fake")
+    }
+}
+
+type Shared = Arc<Mutex<World>>;
+
+/// A running fake; it stops when dropped.
+pub struct FakeSentry {
+    /// Its base URL.
+    pub url: String,
+    world: Shared,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl FakeSentry {
+    /// Starts serving `world` on a free port of 127.0.0.1, on its own thread and runtime.
+    pub fn start(world: World) -> Self {
+        let world: Shared = Arc::new(Mutex::new(world));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let (ready, address) = std::sync::mpsc::channel();
+        let shared = Arc::clone(&world);
+        let thread = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("bind");
+                ready
+                    .send(listener.local_addr().expect("address"))
+                    .expect("report address");
+                let app = Router::new().fallback(handle).with_state(shared);
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        let _ = stopped.await;
+                    })
+                    .await
+                    .expect("serve");
+            });
+        });
+        let address = address.recv().expect("fake Sentry started");
+        Self {
+            url: format!("http://{address}"),
+            world,
+            stop: Some(stop),
+            thread: Some(thread),
+        }
+    }
+
+    /// Reads or changes the world.
+    pub fn with<T>(&self, change: impl FnOnce(&mut World) -> T) -> T {
+        change(&mut self.world.lock().expect("world lock"))
+    }
+
+    /// The requests seen whose path contains `fragment`.
+    pub fn requests_to(&self, fragment: &str) -> Vec<String> {
+        self.with(|w| {
+            w.requests
+                .iter()
+                .filter(|r| r.split('?').next().unwrap_or("").contains(fragment))
+                .cloned()
+                .collect()
+        })
+    }
+}
+
+impl Drop for FakeSentry {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The decoded query string of a request.
+struct Query(Vec<(String, String)>);
+
+impl Query {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+async fn handle(State(world): State<Shared>, method: Method, uri: Uri) -> Response<Body> {
+    let path = uri.path().to_owned();
+    let query = Query(
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect(),
+    );
+    let mut world = world.lock().expect("world lock");
+    let described = query
+        .0
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("&");
+    world.requests.push(format!("{path}?{described}"));
+    if method != Method::GET {
+        return answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"detail": "read-only fake"}),
+        );
+    }
+    if let Some(position) = world
+        .failures
+        .iter()
+        .position(|(f, _)| path.contains(f.as_str()))
+    {
+        let (_, status) = world.failures.remove(position).expect("position is valid");
+        return failure(status);
+    }
+    if world.forbidden.iter().any(|f| path.contains(f.as_str())) {
+        return answer(
+            StatusCode::FORBIDDEN,
+            json!({"detail": "You do not have permission to perform this action."}),
+        );
+    }
+    if world.missing.iter().any(|f| path.contains(f.as_str())) {
+        return not_found();
+    }
+    let segments: Vec<&str> = path
+        .trim_start_matches("/api/0/")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    match segments.as_slice() {
+        ["projects", ORG, slug] => project(&world, slug),
+        ["organizations", ORG, rest @ ..] => match rest {
+            ["releases"] => releases(&world),
+            ["releases", version, "deploys"] => deploys(&world, version),
+            ["releases", version, "commitfiles"] => commit_files(&world, version),
+            ["issues"] => issues(&world, &query),
+            ["issues", id, "events", "latest"] => latest_event(&world, id),
+            ["events"] => event_count(&world, &query),
+            ["sessions"] => sessions(&world, &query),
+            _ => not_found(),
+        },
+        _ => not_found(),
+    }
+}
+
+fn not_found() -> Response<Body> {
+    answer(
+        StatusCode::NOT_FOUND,
+        json!({"detail": "The requested resource does not exist"}),
+    )
+}
+
+fn answer(status: StatusCode, body: Value) -> Response<Body> {
+    Response::builder()
+        .status(status)
+        .header("content-type", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("response")
+}
+
+fn failure(status: u16) -> Response<Body> {
+    let builder = Response::builder().status(status);
+    let builder = if status == 429 {
+        builder
+            .header("retry-after", "0")
+            .header("content-type", "application/json")
+    } else {
+        builder.header("content-type", "text/html")
+    };
+    let body = if status == 429 {
+        "\"You are attempting to use this endpoint too frequently. Limit is 40 requests in 1 seconds\"".to_owned()
+    } else {
+        format!("<html><body>{status} Bad Gateway</body></html>")
+    };
+    builder.body(Body::from(body)).expect("response")
+}
+
+fn time(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn parse(text: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(text)
+        .ok()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+fn project(world: &World, slug: &str) -> Response<Body> {
+    match world.projects.iter().find(|p| p.slug == slug) {
+        Some(p) => answer(
+            StatusCode::OK,
+            json!({"id": p.id.to_string(), "slug": p.slug, "name": p.slug, "hasSessions": p.has_sessions}),
+        ),
+        None => not_found(),
+    }
+}
+
+fn deploy_json(d: &FakeDeploy, id: usize) -> Value {
+    json!({"id": id.to_string(), "environment": d.environment,
+           "dateStarted": d.started.map(time), "dateFinished": time(d.finished)})
+}
+
+fn releases(world: &World) -> Response<Body> {
+    let mut sorted: Vec<&FakeRelease> = world.releases.iter().collect();
+    sorted.sort_by_key(|r| std::cmp::Reverse(r.created));
+    let list: Vec<Value> = sorted
+        .iter()
+        .map(|r| {
+            let last = r.deploys.iter().enumerate().max_by_key(|(_, d)| d.finished);
+            json!({"version": r.version, "dateCreated": time(r.created), "deployCount": r.deploys.len(),
+                   "lastDeploy": last.map(|(i, d)| deploy_json(d, i))})
+        })
+        .collect();
+    answer(StatusCode::OK, Value::Array(list))
+}
+
+fn deploys(world: &World, version: &str) -> Response<Body> {
+    match world.releases.iter().find(|r| r.version == version) {
+        Some(r) => answer(
+            StatusCode::OK,
+            r.deploys
+                .iter()
+                .enumerate()
+                .map(|(i, d)| deploy_json(d, i))
+                .collect(),
+        ),
+        None => not_found(),
+    }
+}
+
+fn commit_files(world: &World, version: &str) -> Response<Body> {
+    let files: Vec<Value> = world
+        .releases
+        .iter()
+        .filter(|r| r.version == version)
+        .flat_map(|r| &r.changed_files)
+        .map(|(file, message, author)| {
+            json!({"filename": file, "type": "M", "commitMessage": message, "author": {"name": author}})
+        })
+        .collect();
+    answer(StatusCode::OK, Value::Array(files))
+}
+
+fn issue_json(issue: &FakeIssue) -> Value {
+    json!({
+        "id": issue.id.to_string(), "shortId": issue.short_id, "title": issue.title, "level": issue.level,
+        "count": issue.count.to_string(), "userCount": issue.users, "firstSeen": time(issue.first_seen),
+        "lastSeen": time(issue.last_seen), "permalink": format!("https://acme.sentry.example/issues/{}/", issue.id),
+        "status": "unresolved", "substatus": if issue.regressed { "regressed" } else { "new" },
+    })
+}
+
+/// Applies the search terms the gate sends; any other term is accepted and ignored.
+fn matches(issue: &FakeIssue, terms: &[&str], end: Option<DateTime<Utc>>) -> bool {
+    let visible = end.is_none_or(|end| issue.first_seen <= end);
+    visible
+        && terms.iter().all(|term| {
+            let value = |prefix: &str| term.strip_prefix(prefix);
+            if let Some(v) = value("firstRelease:") {
+                issue.first_release == v
+            } else if let Some(v) = value("release:") {
+                issue.releases.iter().any(|r| r == v)
+            } else if *term == "is:regressed" {
+                issue.regressed
+            } else if let Some(v) = value("firstSeen:>=") {
+                parse(v).is_some_and(|t| issue.first_seen >= t)
+            } else if let Some(v) = value("lastSeen:>=") {
+                parse(v).is_some_and(|t| issue.last_seen >= t)
+            } else if let Some(v) = value("level:") {
+                v.trim_matches(['[', ']'])
+                    .split(',')
+                    .any(|l| l == issue.level)
+            } else {
+                true
+            }
+        })
+}
+
+fn issues(world: &World, query: &Query) -> Response<Body> {
+    let terms: Vec<&str> = query
+        .get("query")
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let end = query.get("end").and_then(parse);
+    let environment = query.get("environment");
+    let found: Vec<Value> = world
+        .issues
+        .iter()
+        .filter(|i| environment.is_none_or(|e| e == i.environment))
+        .filter(|i| matches(i, &terms, end))
+        .map(issue_json)
+        .collect();
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", "application/json")
+        .header("x-hits", found.len().to_string())
+        .body(Body::from(Value::Array(found).to_string()))
+        .expect("response")
+}
+
+fn latest_event(world: &World, id: &str) -> Response<Body> {
+    let Some(issue) = world.issues.iter().find(|i| i.id.to_string() == id) else {
+        return not_found();
+    };
+    let frames: Vec<Value> = issue
+        .frames
+        .iter()
+        .map(|f| json!({"filename": f, "absPath": format!("app:///{f}"), "inApp": true}))
+        .collect();
+    answer(
+        StatusCode::OK,
+        json!({"eventID": "e1", "entries": [{"type": "exception", "data": {"values": [{"stacktrace": {"frames": frames}}]}}]}),
+    )
+}
+
+/// The release named by a `release:` term of a query.
+fn release_in<'w>(world: &'w World, query: &str) -> Option<&'w FakeRelease> {
+    let version = query
+        .split_whitespace()
+        .find_map(|t| t.strip_prefix("release:"))?
+        .trim_matches('"');
+    world.releases.iter().find(|r| r.version == version)
+}
+
+fn minutes(query: &Query) -> f64 {
+    match (
+        query.get("start").and_then(parse),
+        query.get("end").and_then(parse),
+    ) {
+        (Some(start), Some(end)) => (end - start).num_seconds().max(0) as f64 / 60.0,
+        _ => 0.0,
+    }
+}
+
+fn event_count(world: &World, query: &Query) -> Response<Body> {
+    let traffic = release_in(world, query.get("query").unwrap_or(""))
+        .map(|r| r.traffic)
+        .unwrap_or_default();
+    let rate = match query.get("dataset") {
+        Some("spans") => traffic.transactions_per_minute,
+        _ => traffic.errors_per_minute,
+    };
+    let count = (rate * minutes(query)).round() as u64;
+    answer(
+        StatusCode::OK,
+        json!({"data": [{"count()": count}], "meta": {"fields": {"count()": "integer"}}}),
+    )
+}
+
+fn sessions(world: &World, query: &Query) -> Response<Body> {
+    let traffic = release_in(world, query.get("query").unwrap_or(""))
+        .map(|r| r.traffic)
+        .unwrap_or_default();
+    let hour = TimeDelta::hours(1);
+    let (Some(start), Some(end)) = (
+        query.get("start").and_then(parse),
+        query.get("end").and_then(parse),
+    ) else {
+        return answer(
+            StatusCode::BAD_REQUEST,
+            json!({"detail": "start and end are required"}),
+        );
+    };
+    // Like Sentry, whole hours: the start rounded down, the end up.
+    let start = start.duration_trunc(hour).expect("round");
+    let end_floor = end.duration_trunc(hour).expect("round");
+    let end = if end_floor == end {
+        end
+    } else {
+        end_floor + hour
+    };
+    let total = (traffic.sessions_per_minute * (end - start).num_minutes() as f64).round();
+    let groups = if total > 0.0 {
+        json!([{"by": {}, "totals": {"sum(session)": total, "crash_free_rate(session)": traffic.crash_free}}])
+    } else {
+        json!([])
+    };
+    answer(
+        StatusCode::OK,
+        json!({"start": time(start), "end": time(end), "intervals": [], "groups": groups}),
+    )
+}
