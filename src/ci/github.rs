@@ -121,11 +121,6 @@ pub fn warning_command(title: Option<&str>, message: &str) -> String {
     command("warning", title, message)
 }
 
-/// `::add-mask::VALUE`: the runner hides the value in every later log line.
-pub fn mask_command(value: &str) -> String {
-    format!("::add-mask::{}", escape_data(value))
-}
-
 fn command(kind: &str, title: Option<&str>, message: &str) -> String {
     match title {
         Some(title) => format!(
@@ -232,6 +227,5 @@ mod tests {
             "::error title=gate%3A web%2C api::50%25 up%0D%0Asee WEB-1"
         );
         assert_eq!(warning_command(None, "a:b,c"), "::warning::a:b,c");
-        assert_eq!(mask_command("s3cr%t"), "::add-mask::s3cr%25t");
     }
 }
