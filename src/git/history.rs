@@ -176,5 +176,5 @@ fn rfc3339(when: git2::Time) -> String {
     chrono::DateTime::from_timestamp(when.seconds(), 0)
         .unwrap_or_default()
         .with_timezone(&offset)
-        .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }

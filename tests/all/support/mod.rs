@@ -2,4 +2,5 @@
 
 #![allow(dead_code)]
 
+pub mod git;
 pub mod sentry;
