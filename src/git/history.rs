@@ -1,6 +1,6 @@
 //! The commits of a release: an exact `previous..HEAD` walk, read in parallel with their patch sets.
 
-use super::patchset::{FileChange, PathFilter, diff_trees};
+use super::patchset::{FileChange, PathFilter, TreeSource};
 use super::{Context, GitError, GitRepo, oid};
 use git2::{Commit, Oid, Repository, Revwalk, Sort};
 use std::collections::HashSet;
@@ -117,9 +117,13 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     fn read_all(&self, repo: &Repository, ids: &[String]) -> Result<Vec<CommitRecord>, GitError> {
+        let odb = repo
+            .odb()
+            .context(|| "opening the object database".into())?;
+        let mut trees = TreeSource::new(&odb);
         let mut records = Vec::with_capacity(ids.len());
         for id in ids {
-            if let Some(record) = self.read_one(repo, oid(id)?)? {
+            if let Some(record) = self.read_one(repo, &mut trees, oid(id)?)? {
                 records.push(record);
             }
             let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
@@ -129,7 +133,12 @@ impl Reader<'_> {
     }
 
     /// Reads one commit; `None` when the path filter leaves it out.
-    fn read_one(&self, repo: &Repository, id: Oid) -> Result<Option<CommitRecord>, GitError> {
+    fn read_one(
+        &self,
+        repo: &Repository,
+        trees: &mut TreeSource<'_>,
+        id: Oid,
+    ) -> Result<Option<CommitRecord>, GitError> {
         let commit = repo
             .find_commit(id)
             .context(|| format!("reading commit {id}"))?;
@@ -148,7 +157,7 @@ impl Reader<'_> {
                     .tree_id(),
             ),
         };
-        let changes = diff_trees(repo, parent_tree, Some(commit.tree_id()), self.filter)?;
+        let changes = trees.diff(parent_tree, Some(commit.tree_id()), self.filter)?;
         if !self.filter.is_empty() && changes.is_empty() {
             return Ok(None);
         }

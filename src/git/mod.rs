@@ -46,6 +46,9 @@ pub enum GitError {
         /// libgit2's error.
         source: git2::Error,
     },
+    /// An object that cannot be parsed.
+    #[error("git: the repository is damaged: {0}")]
+    Corrupt(String),
     /// Running the `git` program failed.
     #[error("{0}")]
     Command(String),
@@ -75,6 +78,9 @@ pub struct GitRepo {
 impl GitRepo {
     /// Opens the repository that contains `path` (searching upwards, like git).
     pub fn open(path: &Path) -> Result<Self, GitError> {
+        // git itself does not re-hash every object it reads; libgit2 does by default, at a large
+        // cost on long histories.
+        git2::opts::strict_hash_verification(false);
         let repo = Repository::discover(path).map_err(|e| match e.code() {
             ErrorCode::Owner => GitError::NotOwned {
                 path: path.display().to_string(),

@@ -1,14 +1,19 @@
 //! Which files a commit changed: a tree-to-tree comparison by object id.
 //!
-//! Subtrees with equal ids are skipped without being read, blobs are never loaded, and there is no
-//! rename detection (a rename is a delete plus an add), which is what `git diff-tree -r --no-renames`
-//! reports and what Sentry's `patch_set` takes.
+//! Trees are read as raw objects and compared entry by entry: subtrees with equal ids are skipped
+//! without being read, blobs are never loaded, and there is no rename detection (a rename is a
+//! delete plus an add), which is what `git diff-tree -r --no-renames` reports and what Sentry's
+//! `patch_set` takes.
 
 use super::{Context, GitError};
-use git2::{Oid, Repository, Tree, TreeEntry};
+use git2::{Odb, OdbObject, Oid};
 use std::cmp::Ordering;
+use std::collections::HashMap;
+use std::rc::Rc;
 
-const TREE_MODE: i32 = 0o040000;
+const TREE_MODE: u32 = 0o040000;
+/// Bytes of a SHA-1 object id inside a tree object.
+const SHA_LENGTH: usize = 20;
 
 /// How a file changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,118 +99,199 @@ fn is_within(path: &[u8], base: &[u8]) -> bool {
     path.starts_with(base) && (path.len() == base.len() || path[base.len()] == b'/')
 }
 
-/// The files changed between two trees (`None` is the empty tree), in git's order.
-pub fn diff_trees(
-    repo: &Repository,
-    old: Option<Oid>,
-    new: Option<Oid>,
-    filter: &PathFilter,
-) -> Result<Vec<FileChange>, GitError> {
-    let mut differ = TreeDiff {
-        repo,
-        filter,
-        path: Vec::new(),
-        changes: Vec::new(),
-    };
-    differ.compare(old, new)?;
-    Ok(differ.changes)
+/// Reads trees as raw objects, keeping those of the previous commit: in walk order a commit's
+/// parent usually comes next, so each tree is read once.
+pub struct TreeSource<'o> {
+    odb: &'o Odb<'o>,
+    current: HashMap<Oid, Rc<OdbObject<'o>>>,
+    previous: HashMap<Oid, Rc<OdbObject<'o>>>,
 }
 
-struct TreeDiff<'a> {
-    repo: &'a Repository,
-    filter: &'a PathFilter,
+impl<'o> TreeSource<'o> {
+    /// Reads from this object database.
+    pub fn new(odb: &'o Odb<'o>) -> Self {
+        Self {
+            odb,
+            current: HashMap::new(),
+            previous: HashMap::new(),
+        }
+    }
+
+    /// The files changed between two trees (`None` is the empty tree), in git's order.
+    pub fn diff(
+        &mut self,
+        old: Option<Oid>,
+        new: Option<Oid>,
+        filter: &PathFilter,
+    ) -> Result<Vec<FileChange>, GitError> {
+        // Trees read for the commit before are kept one more round, then forgotten.
+        self.previous = std::mem::take(&mut self.current);
+        let mut differ = TreeDiff {
+            source: self,
+            filter,
+            path: Vec::new(),
+            changes: Vec::new(),
+        };
+        differ.compare(old, new)?;
+        Ok(differ.changes)
+    }
+
+    fn load(&mut self, id: Oid) -> Result<Rc<OdbObject<'o>>, GitError> {
+        if let Some(tree) = self.current.get(&id) {
+            return Ok(Rc::clone(tree));
+        }
+        let tree = match self.previous.remove(&id) {
+            Some(tree) => tree,
+            None => Rc::new(self.odb.read(id).context(|| format!("reading tree {id}"))?),
+        };
+        self.current.insert(id, Rc::clone(&tree));
+        Ok(tree)
+    }
+}
+
+struct TreeDiff<'s, 'o> {
+    source: &'s mut TreeSource<'o>,
+    filter: &'s PathFilter,
     path: Vec<u8>,
     changes: Vec<FileChange>,
 }
 
-/// A tree entry with what the comparison reads.
-struct Entry<'t>(TreeEntry<'t>);
+/// One entry of a raw tree object: `MODE SP NAME NUL ID`.
+struct Entry<'d> {
+    mode: u32,
+    name: &'d [u8],
+    id: &'d [u8],
+}
 
 impl Entry<'_> {
-    fn name(&self) -> &[u8] {
-        self.0.name_bytes()
-    }
-
-    fn id(&self) -> Oid {
-        self.0.id()
-    }
-
-    fn mode(&self) -> i32 {
-        self.0.filemode()
-    }
-
     fn is_tree(&self) -> bool {
-        self.mode() == TREE_MODE
+        self.mode == TREE_MODE
+    }
+
+    fn oid(&self) -> Oid {
+        Oid::from_bytes(self.id).expect("a tree entry id has the sha length")
     }
 }
 
-impl<'a> TreeDiff<'a> {
+/// The entries of a raw tree object; a malformed object ends early and sets `broken`.
+struct Entries<'d> {
+    rest: &'d [u8],
+    broken: bool,
+}
+
+impl<'d> Entries<'d> {
+    fn new(data: &'d [u8]) -> Self {
+        Self {
+            rest: data,
+            broken: false,
+        }
+    }
+
+    fn parse(&mut self) -> Option<Entry<'d>> {
+        let space = self.rest.iter().position(|b| *b == b' ')?;
+        let mode = self.rest[..space]
+            .iter()
+            .try_fold(0u32, |mode, digit| match digit {
+                b'0'..=b'7' => Some(mode * 8 + u32::from(digit - b'0')),
+                _ => None,
+            })?;
+        let after_mode = &self.rest[space + 1..];
+        let nul = after_mode.iter().position(|b| *b == 0)?;
+        let id_end = nul + 1 + SHA_LENGTH;
+        let id = after_mode.get(nul + 1..id_end)?;
+        let entry = Entry {
+            mode,
+            name: &after_mode[..nul],
+            id,
+        };
+        self.rest = &after_mode[id_end..];
+        Some(entry)
+    }
+}
+
+impl<'d> Iterator for Entries<'d> {
+    type Item = Entry<'d>;
+
+    fn next(&mut self) -> Option<Entry<'d>> {
+        if self.rest.is_empty() || self.broken {
+            return None;
+        }
+        let entry = self.parse();
+        self.broken = entry.is_none();
+        entry
+    }
+}
+
+impl TreeDiff<'_, '_> {
     fn compare(&mut self, old: Option<Oid>, new: Option<Oid>) -> Result<(), GitError> {
         if old == new {
             return Ok(());
         }
-        let old_tree = self.load(old)?;
-        let new_tree = self.load(new)?;
-        let old_entries = entries(old_tree.as_ref());
-        let new_entries = entries(new_tree.as_ref());
-        let (mut i, mut j) = (0, 0);
-        while i < old_entries.len() || j < new_entries.len() {
-            let order = match (old_entries.get(i), new_entries.get(j)) {
+        let old_tree = old.map(|id| self.source.load(id)).transpose()?;
+        let new_tree = new.map(|id| self.source.load(id)).transpose()?;
+        let mut old_entries = Entries::new(old_tree.as_ref().map_or(&[][..], |t| t.data()));
+        let mut new_entries = Entries::new(new_tree.as_ref().map_or(&[][..], |t| t.data()));
+        let (mut a, mut b) = (old_entries.next(), new_entries.next());
+        loop {
+            let order = match (&a, &b) {
                 (Some(a), Some(b)) => git_order(a, b),
                 (Some(_), None) => Ordering::Less,
-                _ => Ordering::Greater,
+                (None, Some(_)) => Ordering::Greater,
+                (None, None) => break,
             };
             match order {
                 Ordering::Less => {
-                    self.one_side(&old_entries[i], ChangeKind::Deleted)?;
-                    i += 1;
+                    self.one_side(a.as_ref().expect("old entry"), ChangeKind::Deleted)?;
+                    a = old_entries.next();
                 }
                 Ordering::Greater => {
-                    self.one_side(&new_entries[j], ChangeKind::Added)?;
-                    j += 1;
+                    self.one_side(b.as_ref().expect("new entry"), ChangeKind::Added)?;
+                    b = new_entries.next();
                 }
                 Ordering::Equal => {
-                    self.both_sides(&old_entries[i], &new_entries[j])?;
-                    i += 1;
-                    j += 1;
+                    self.both_sides(
+                        a.as_ref().expect("old entry"),
+                        b.as_ref().expect("new entry"),
+                    )?;
+                    a = old_entries.next();
+                    b = new_entries.next();
                 }
             }
         }
+        for (entries, id) in [(&old_entries, old), (&new_entries, new)] {
+            if entries.broken {
+                return Err(GitError::Corrupt(format!(
+                    "tree {} is malformed",
+                    id.map(|id| id.to_string()).unwrap_or_default()
+                )));
+            }
+        }
         Ok(())
-    }
-
-    fn load(&self, id: Option<Oid>) -> Result<Option<Tree<'a>>, GitError> {
-        id.map(|id| {
-            self.repo
-                .find_tree(id)
-                .context(|| format!("reading tree {id}"))
-        })
-        .transpose()
     }
 
     /// An entry that exists on one side only: a file added or deleted, or a whole directory.
     fn one_side(&mut self, entry: &Entry<'_>, kind: ChangeKind) -> Result<(), GitError> {
         if entry.is_tree() {
             let (old, new) = match kind {
-                ChangeKind::Deleted => (Some(entry.id()), None),
-                _ => (None, Some(entry.id())),
+                ChangeKind::Deleted => (Some(entry.oid()), None),
+                _ => (None, Some(entry.oid())),
             };
-            self.descend(entry.name(), old, new)
+            self.descend(entry.name, old, new)
         } else {
-            self.record(entry.name(), kind);
+            self.record(entry.name, kind);
             Ok(())
         }
     }
 
     /// An entry with the same name and kind (file or directory) on both sides.
     fn both_sides(&mut self, old: &Entry<'_>, new: &Entry<'_>) -> Result<(), GitError> {
-        if old.id() == new.id() && old.mode() == new.mode() {
+        if old.id == new.id && old.mode == new.mode {
             return Ok(());
         }
         if old.is_tree() {
-            self.descend(old.name(), Some(old.id()), Some(new.id()))
+            self.descend(old.name, Some(old.oid()), Some(new.oid()))
         } else {
-            self.record(old.name(), ChangeKind::Modified);
+            self.record(old.name, ChangeKind::Modified);
             Ok(())
         }
     }
@@ -236,19 +322,14 @@ impl<'a> TreeDiff<'a> {
     }
 }
 
-fn entries<'t>(tree: Option<&'t Tree<'_>>) -> Vec<Entry<'t>> {
-    tree.map(|tree| tree.iter().map(Entry).collect())
-        .unwrap_or_default()
-}
-
 /// git's tree order: names compare bytewise, with a directory's name followed by `/`.
 fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
-    let common = a.name().len().min(b.name().len());
-    match a.name()[..common].cmp(&b.name()[..common]) {
+    let common = a.name.len().min(b.name.len());
+    match a.name[..common].cmp(&b.name[..common]) {
         Ordering::Equal => {}
         other => return other,
     }
-    let next = |e: &Entry<'_>| match e.name().get(common) {
+    let next = |e: &Entry<'_>| match e.name.get(common) {
         Some(byte) => *byte,
         None if e.is_tree() => b'/',
         None => 0,
