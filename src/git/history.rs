@@ -3,12 +3,7 @@
 use super::patchset::{FileChange, PathFilter, TreeSource};
 use super::{Context, GitError, GitRepo, oid};
 use git2::{Commit, Oid, Repository, Revwalk, Sort};
-use std::collections::HashSet;
-use std::path::Path;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-/// Fewer commits than this are read on one thread: starting threads would cost more.
-const PARALLEL_THRESHOLD: usize = 256;
+use std::collections::{HashMap, HashSet};
 
 /// One commit as a release carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,103 +56,97 @@ impl GitRepo {
         Ok(Walk { revwalk })
     }
 
-    /// Reads commits with their patch sets, keeping those `filter` selects, in the given order.
+    /// Reads commits with their patch sets, keeping those `filter` selects, in the given order,
+    /// and notes whether one of them is a child of `start` (which proves `start` an ancestor).
     ///
-    /// `on_progress` is called with the number of commits read so far (from several threads).
+    /// One thread: libgit2 serialises reads of a pack file behind process-wide locks, so more
+    /// threads measured no faster (see scripts/bench-release.sh).
     pub fn read_commits(
         &self,
         ids: &[String],
         filter: &PathFilter,
-        on_progress: &(dyn Fn(usize) + Sync),
-    ) -> Result<Vec<CommitRecord>, GitError> {
-        let reader = Reader {
-            boundary: self.shallow_boundary(),
-            filter,
-            done: AtomicUsize::new(0),
-            on_progress,
-        };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
-        if ids.len() < PARALLEL_THRESHOLD || threads == 1 {
-            return reader.read_all(self.raw(), ids);
-        }
-        let chunk = ids.len().div_ceil(threads);
-        let git_dir = self.git_dir();
-        let parts: Vec<Result<Vec<CommitRecord>, GitError>> = std::thread::scope(|scope| {
-            let workers: Vec<_> = ids
-                .chunks(chunk)
-                .map(|part| {
-                    let reader = &reader;
-                    // A git2 Repository is not Sync: each thread opens its own.
-                    scope.spawn(move || reader.read_all(&open_again(git_dir)?, part))
-                })
-                .collect();
-            workers
-                .into_iter()
-                .map(|worker| worker.join().expect("a commit reader thread panicked"))
-                .collect()
-        });
-        let mut records = Vec::new();
-        for part in parts {
-            records.extend(part?);
-        }
-        Ok(records)
-    }
-}
-
-fn open_again(git_dir: &Path) -> Result<Repository, GitError> {
-    Repository::open(git_dir).context(|| format!("opening {}", git_dir.display()))
-}
-
-struct Reader<'a> {
-    boundary: HashSet<Oid>,
-    filter: &'a PathFilter,
-    done: AtomicUsize,
-    on_progress: &'a (dyn Fn(usize) + Sync),
-}
-
-impl Reader<'_> {
-    fn read_all(&self, repo: &Repository, ids: &[String]) -> Result<Vec<CommitRecord>, GitError> {
+        start: Option<&str>,
+        on_progress: &dyn Fn(usize),
+    ) -> Result<Batch, GitError> {
+        let repo = self.raw();
         let odb = repo
             .odb()
             .context(|| "opening the object database".into())?;
-        let mut trees = TreeSource::new(&odb);
+        let mut reader = Reader {
+            repo,
+            boundary: self.shallow_boundary(),
+            filter,
+            start: start.map(oid).transpose()?,
+            reaches_start: false,
+            trees: TreeSource::new(&odb),
+            tree_of: HashMap::with_capacity(ids.len()),
+        };
         let mut records = Vec::with_capacity(ids.len());
-        for id in ids {
-            if let Some(record) = self.read_one(repo, &mut trees, oid(id)?)? {
+        // Oldest first: a parent is then usually read before its children, and its tree known.
+        for (done, id) in ids.iter().rev().enumerate() {
+            if let Some(record) = reader.read_one(oid(id)?)? {
                 records.push(record);
             }
-            let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-            (self.on_progress)(done);
+            on_progress(done + 1);
         }
-        Ok(records)
+        records.reverse();
+        Ok(Batch {
+            records,
+            reaches_start: reader.reaches_start,
+        })
     }
+}
 
+/// Commits read together.
+pub struct Batch {
+    /// The commits kept, in the order asked for.
+    pub records: Vec<CommitRecord>,
+    /// Whether one of the commits read has the start commit as a parent.
+    pub reaches_start: bool,
+}
+
+struct Reader<'a> {
+    repo: &'a Repository,
+    boundary: HashSet<Oid>,
+    filter: &'a PathFilter,
+    start: Option<Oid>,
+    reaches_start: bool,
+    trees: TreeSource<'a>,
+    /// The tree of every commit read so far.
+    tree_of: HashMap<Oid, Oid>,
+}
+
+impl Reader<'_> {
     /// Reads one commit; `None` when the path filter leaves it out.
-    fn read_one(
-        &self,
-        repo: &Repository,
-        trees: &mut TreeSource<'_>,
-        id: Oid,
-    ) -> Result<Option<CommitRecord>, GitError> {
-        let commit = repo
+    fn read_one(&mut self, id: Oid) -> Result<Option<CommitRecord>, GitError> {
+        let commit = self
+            .repo
             .find_commit(id)
             .context(|| format!("reading commit {id}"))?;
+        self.tree_of.insert(id, commit.tree_id());
+        if let Some(start) = self.start {
+            self.reaches_start |= commit.parent_ids().any(|p| p == start);
+        }
         let is_merge = commit.parent_count() > 1;
         let at_boundary = commit.parent_count() == 0 && self.boundary.contains(&id);
         let reports_changes = !is_merge && !at_boundary;
         if !reports_changes && self.filter.is_empty() {
             return Ok(Some(record(&commit, None)));
         }
-        let parent_tree = match commit.parent_count() {
-            0 => None,
-            _ => Some(
-                commit
-                    .parent(0)
+        let parent_tree = match commit.parent_id(0) {
+            Err(_) => None,
+            Ok(parent) => Some(match self.tree_of.get(&parent) {
+                Some(tree) => *tree,
+                None => self
+                    .repo
+                    .find_commit(parent)
                     .context(|| format!("reading the parent of {id}"))?
                     .tree_id(),
-            ),
+            }),
         };
-        let changes = trees.diff(parent_tree, Some(commit.tree_id()), self.filter)?;
+        let changes = self
+            .trees
+            .diff(parent_tree, Some(commit.tree_id()), self.filter)?;
         if !self.filter.is_empty() && changes.is_empty() {
             return Ok(None);
         }

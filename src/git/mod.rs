@@ -79,8 +79,10 @@ impl GitRepo {
     /// Opens the repository that contains `path` (searching upwards, like git).
     pub fn open(path: &Path) -> Result<Self, GitError> {
         // git itself does not re-hash every object it reads; libgit2 does by default, at a large
-        // cost on long histories.
+        // cost on long histories. Its object cache is left off too: history reads keep the few
+        // objects they reuse themselves, and the cache otherwise grows to hundreds of MiB.
         git2::opts::strict_hash_verification(false);
+        git2::opts::enable_caching(false);
         let repo = Repository::discover(path).map_err(|e| match e.code() {
             ErrorCode::Owner => GitError::NotOwned {
                 path: path.display().to_string(),

@@ -261,23 +261,30 @@ fn read_history(
 ) -> anyhow::Result<(GitRepo, History)> {
     let repo = locate_start(repo, start, args)?;
     let head = repo.head()?;
-    if let Some(previous) = start.commit() {
-        if previous == head {
-            warnings.add(format!(
-                "HEAD is {} itself: there are no new commits",
-                short(previous)
-            ));
-        } else if !repo.is_ancestor(previous, &head)? {
-            warnings.add(format!(
-                "{} is not an ancestor of HEAD (rewritten history?): the release gets every commit reachable from HEAD and not from it",
-                short(previous)
-            ));
-        }
+    if start.commit() == Some(head.as_str()) {
+        warnings.add(format!(
+            "HEAD is {} itself: there are no new commits",
+            short(&head)
+        ));
     }
     let spinner = Spinner::new("reading git history");
     let selected = select_commits(&repo, &head, start, filter, args, &spinner);
     spinner.finish();
-    let (commits, left_out) = selected?;
+    let Selection {
+        commits,
+        left_out,
+        reaches_start,
+    } = selected?;
+    if let Some(previous) = start.commit()
+        && previous != head
+        && !reaches_start
+        && (left_out == 0 || !repo.is_ancestor(previous, &head)?)
+    {
+        warnings.add(format!(
+            "{} is not an ancestor of HEAD (rewritten history?): the release gets every commit reachable from HEAD and not from it",
+            short(previous)
+        ));
+    }
     if left_out > 0 {
         let kept = commits.len();
         warnings.add(if filter.is_empty() {
@@ -341,7 +348,17 @@ fn missing_start_message(commit: &str, origin: &str, shallow: bool, deepened: bo
     )
 }
 
-/// Reads commits in walk order until enough are kept; returns them and how many were left out.
+/// The commits kept for the release.
+struct Selection {
+    /// Newest first.
+    commits: Vec<CommitRecord>,
+    /// Commits of the range not sent (over `--max-commits`).
+    left_out: usize,
+    /// A commit read is a child of the start commit, so the start is an ancestor of HEAD.
+    reaches_start: bool,
+}
+
+/// Reads commits in walk order until enough are kept.
 fn select_commits(
     repo: &GitRepo,
     head: &str,
@@ -349,13 +366,14 @@ fn select_commits(
     filter: &PathFilter,
     args: &CreateArgs,
     spinner: &Spinner,
-) -> anyhow::Result<(Vec<CommitRecord>, usize)> {
+) -> anyhow::Result<Selection> {
     let wanted = match start {
         Start::After { .. } => args.max_commits,
         Start::Initial => args.initial_depth.min(args.max_commits),
     };
     let mut walk = repo.walk(head, start.commit())?;
     let mut kept: Vec<CommitRecord> = Vec::new();
+    let mut reaches_start = false;
     let mut read = 0;
     while kept.len() < wanted {
         let missing = wanted - kept.len();
@@ -369,7 +387,11 @@ fn select_commits(
             break;
         }
         let offset = read;
-        kept.extend(repo.read_commits(&ids, filter, &|done| spinner.update(offset + done))?);
+        let batch = repo.read_commits(&ids, filter, start.commit(), &|done| {
+            spinner.update(offset + done)
+        })?;
+        kept.extend(batch.records);
+        reaches_start |= batch.reaches_start;
         read += ids.len();
     }
     let mut left_out = kept.len().saturating_sub(wanted);
@@ -382,7 +404,11 @@ fn select_commits(
             spinner.update(read);
         }
     }
-    Ok((kept, left_out))
+    Ok(Selection {
+        commits: kept,
+        left_out,
+        reaches_start,
+    })
 }
 
 /// `--repository`, else the remote's repository as Sentry knows it (by URL, then by name).

@@ -254,6 +254,23 @@ fn a_first_release_takes_the_newest_commits_and_a_root_commit_adds_its_tree() {
 }
 
 #[test]
+fn a_start_that_is_not_an_ancestor_still_gives_git_range_with_a_warning() {
+    let repo = Repo::new();
+    repo.commit("base", &day(1), &[("a", Some("0"))]);
+    repo.git(&["checkout", "-q", "-b", "abandoned"]);
+    let abandoned = repo.commit("rewritten away", &day(2), &[("a", Some("old"))]);
+    repo.git(&["checkout", "-q", "main"]);
+    repo.commit("one", &day(3), &[("a", Some("1"))]);
+    repo.commit("two", &day(4), &[("b", Some("2"))]);
+    let (body, stderr) = dry_run(&repo, &["--from", &abandoned]);
+    assert_matches_git(&repo, &body, &abandoned);
+    assert!(stderr.contains("is not an ancestor of HEAD"), "{stderr}");
+
+    let (_, stderr) = dry_run(&repo, &["--from", "HEAD~1"]);
+    assert!(!stderr.contains("ancestor"), "{stderr}");
+}
+
+#[test]
 fn max_commits_keeps_the_newest_and_says_how_many_were_left_out() {
     let (repo, shas) = linear(8);
     let (body, stderr) = dry_run(&repo, &["--from", &shas[0], "--max-commits", "3"]);
