@@ -102,11 +102,6 @@ impl GitRepo {
         Self::open(&self.opened_at)
     }
 
-    /// The `.git` directory.
-    pub fn git_dir(&self) -> &Path {
-        self.repo.path()
-    }
-
     /// The directory `git` commands should run in.
     pub fn work_dir(&self) -> &Path {
         self.repo.workdir().unwrap_or_else(|| self.repo.path())

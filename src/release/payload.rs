@@ -22,14 +22,14 @@ pub const MAX_AUTHOR_EMAIL: usize = 75;
 /// Longest file path in a patch set.
 pub const MAX_PATH: usize = 510;
 
-/// A repository's head commit for the release, and where the previous release ended.
+/// A repository's head commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct RefPayload {
-    /// Repository name as Sentry shows it (e.g. `acme/web`).
+    /// Sentry's repository name.
     pub repository: String,
-    /// Head commit sha of the release.
+    /// Head sha.
     pub commit: String,
-    /// Last commit of the previous release.
+    /// Previous release's last sha.
     #[serde(
         rename = "previousCommit",
         alias = "previous_commit",
@@ -38,15 +38,15 @@ pub struct RefPayload {
     pub previous_commit: Option<String>,
 }
 
-/// One commit of the release.
+/// A commit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CommitPayload {
     /// Full sha.
     pub id: String,
-    /// Repository name as Sentry shows it.
+    /// Sentry's repository name.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository: Option<String>,
-    /// Commit message.
+    /// Message.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Author name.
@@ -55,20 +55,20 @@ pub struct CommitPayload {
     /// Author e-mail.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub author_email: Option<String>,
-    /// Author date, RFC 3339.
+    /// RFC 3339 date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timestamp: Option<String>,
-    /// Files changed against the parent.
+    /// Changed files.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub patch_set: Option<Vec<PatchPayload>>,
 }
 
-/// One changed file.
+/// A changed file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct PatchPayload {
-    /// Path from the repository root.
+    /// Repository path.
     pub path: String,
-    /// A (added), M (modified) or D (deleted).
+    /// A, M or D.
     #[serde(rename = "type")]
     pub kind: String,
 }

@@ -1,16 +1,16 @@
 //! A spinner on stderr for long history walks: drawn on a terminal, silent on a pipe or in CI logs.
 
+use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 const REDRAW_EVERY: Duration = Duration::from_millis(80);
 
-/// A counter shown as `⠋ label: N commits`, redrawn at most every 80 ms; safe to share across threads.
+/// A counter shown as `⠋ label: N commits`, redrawn at most every 80 ms.
 pub struct Spinner {
     label: &'static str,
-    state: Option<Mutex<State>>,
+    state: Option<RefCell<State>>,
 }
 
 struct State {
@@ -22,7 +22,7 @@ impl Spinner {
     /// A spinner that draws only when stderr is a terminal.
     pub fn new(label: &'static str) -> Self {
         let state = std::io::stderr().is_terminal().then(|| {
-            Mutex::new(State {
+            RefCell::new(State {
                 last_draw: None,
                 frame: 0,
             })
@@ -33,9 +33,7 @@ impl Spinner {
     /// Shows the current count.
     pub fn update(&self, count: usize) {
         let Some(state) = &self.state else { return };
-        let Ok(mut state) = state.try_lock() else {
-            return;
-        };
+        let mut state = state.borrow_mut();
         if state.last_draw.is_some_and(|t| t.elapsed() < REDRAW_EVERY) {
             return;
         }
@@ -53,8 +51,7 @@ impl Spinner {
     /// Clears the line, if anything was drawn.
     pub fn finish(&self) {
         let Some(state) = &self.state else { return };
-        let drawn = state.lock().map(|s| s.last_draw.is_some()).unwrap_or(false);
-        if drawn {
+        if state.borrow().last_draw.is_some() {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "\r\x1b[2K");
             let _ = stderr.flush();

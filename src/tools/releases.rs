@@ -39,7 +39,7 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<CreateReleaseParams, _, _>(
             "create_release",
             "Create a release",
-            "Create a release (or add projects to an existing one), optionally with refs and commits; commits replace the release's list. Fields over Sentry's limits are fixed or dropped with a warning.",
+            "Create a release (or add projects to an existing one) with optional refs and commits, which replace its commit list. Over-long fields are fixed or dropped, with a warning.",
             Effects::IDEMPOTENT_WRITE,
             create_release,
         ),
