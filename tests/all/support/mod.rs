@@ -3,4 +3,5 @@
 #![allow(dead_code)]
 
 pub mod fake_sentry;
+pub mod git;
 pub mod sentry;
