@@ -28,6 +28,7 @@ pub fn tools() -> Vec<Tool> {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct HealthParams {
     /// Organization slug.
+    #[schemars(required)]
     organization_slug: Option<String>,
     /// Release version.
     version: String,

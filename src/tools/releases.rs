@@ -70,8 +70,10 @@ pub fn tools() -> Vec<Tool> {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListReleasesParams {
     /// Organization slug.
+    #[schemars(required)]
     organization_slug: Option<String>,
     /// Project slug.
+    #[schemars(required)]
     project_slug: Option<String>,
     /// Releases to return (default 25, max 100).
     limit: Option<u32>,
@@ -82,6 +84,7 @@ struct ListReleasesParams {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct VersionParams {
     /// Organization slug.
+    #[schemars(required)]
     organization_slug: Option<String>,
     /// Release version.
     version: String,
@@ -90,6 +93,7 @@ struct VersionParams {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct CreateReleaseParams {
     /// Organization slug.
+    #[schemars(required)]
     organization_slug: Option<String>,
     /// Release version.
     version: String,
@@ -108,6 +112,7 @@ struct CreateReleaseParams {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct FinalizeReleaseParams {
     /// Organization slug.
+    #[schemars(required)]
     organization_slug: Option<String>,
     /// Release version.
     version: String,
@@ -118,6 +123,7 @@ struct FinalizeReleaseParams {
 #[derive(Debug, Deserialize, JsonSchema)]
 struct CreateDeployParams {
     /// Organization slug.
+    #[schemars(required)]
     organization_slug: Option<String>,
     /// Release version.
     version: String,

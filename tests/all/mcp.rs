@@ -145,6 +145,52 @@ async fn lists_every_contract_tool_with_annotations_and_object_schemas() {
     client.cancel().await.unwrap();
 }
 
+/// Tools whose organization may come from an issue URL, so the contract lists it as optional.
+const ORG_OPTIONAL: &[&str] = &[
+    "get_issue",
+    "update_issue",
+    "resolve_issue",
+    "ignore_issue",
+    "list_events",
+];
+
+#[tokio::test]
+async fn every_tool_requires_organization_slug_without_a_default_as_the_contract_says() {
+    let client = connect(
+        server_for("http://127.0.0.1:9", None, false),
+        ProtocolVersion::V_2025_11_25,
+    )
+    .await;
+    for tool in client.list_all_tools().await.unwrap() {
+        let required = tool
+            .input_schema
+            .get("required")
+            .cloned()
+            .unwrap_or(json!([]));
+        let has_param = tool.input_schema["properties"]
+            .get("organization_slug")
+            .is_some();
+        let expect_required =
+            tool.name != "list_organizations" && !ORG_OPTIONAL.contains(&tool.name.as_ref());
+        assert_eq!(
+            has_param,
+            tool.name != "list_organizations",
+            "{}",
+            tool.name
+        );
+        assert_eq!(
+            required
+                .as_array()
+                .unwrap()
+                .contains(&json!("organization_slug")),
+            expect_required,
+            "{}",
+            tool.name
+        );
+    }
+    client.cancel().await.unwrap();
+}
+
 #[tokio::test]
 async fn organization_slug_is_required_only_without_a_default() {
     for (org, required) in [(Some("acme"), false), (None, true)] {
