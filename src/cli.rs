@@ -149,6 +149,9 @@ pub struct CreateArgs {
     /// Finalize the release in the same request.
     #[arg(long)]
     pub finalize: bool,
+    /// Create or update the release without commits or refs (the action's `set_commits: skip`).
+    #[arg(long, conflicts_with_all = ["from", "paths", "repository", "deepen"])]
+    pub no_commits: bool,
     /// A URL for the release (e.g. the changelog or the CI run).
     #[arg(long = "url", value_name = "URL")]
     pub release_url: Option<String>,

@@ -52,32 +52,61 @@ pub async fn run(config: &Config, args: &CreateArgs) -> anyhow::Result<Exit> {
     let target = Target::from_config(config)?;
     let client = target.context.client();
     let existing = api::find_release(client, &target.org, &version).await?;
-    let start = match &args.from {
-        Some(spec) => start_from_ref(&repo, spec)?,
-        None => {
-            let project = &target.projects[0];
-            let previous =
-                api::previous_release(client, &target.org, project, &version, existing.is_some())
-                    .await?;
-            start_from_sentry(previous, project, args, &mut warnings)
-        }
+    let (changes, range) = if args.no_commits {
+        (release_fields(args), Range::default())
+    } else {
+        let start = match &args.from {
+            Some(spec) => start_from_ref(&repo, spec)?,
+            None => {
+                let project = &target.projects[0];
+                let previous = api::previous_release(
+                    client,
+                    &target.org,
+                    project,
+                    &version,
+                    existing.is_some(),
+                )
+                .await?;
+                start_from_sentry(previous, project, args, &mut warnings)
+            }
+        };
+        let (repo, history) = read_history(repo, &start, &filter, args, &mut warnings)?;
+        let repository =
+            repository_name(args, &repo, Some((client, &target.org)), &mut warnings).await?;
+        let changes = release_changes(&history, &start, repository.as_deref(), args, &mut warnings);
+        (changes, Range::of(&history, &start, repository))
     };
-    let (repo, history) = read_history(repo, &start, &filter, args, &mut warnings)?;
-    let repository =
-        repository_name(args, &repo, Some((client, &target.org)), &mut warnings).await?;
-    let changes = release_changes(&history, &start, repository.as_deref(), args, &mut warnings);
     let created = send(&target, &version, &changes, existing.as_ref()).await?;
     let summary = Summary {
         version: &version,
-        history: &history,
-        start: &start,
-        repository: repository.as_deref(),
+        range,
         url: api::release_web_url(client.base_url(), &target.org, &version)?,
         created,
         warnings: &warnings.0,
     };
     summary.print(config.output);
+    summary.publish_to_ci()?;
     Ok(Exit::Success)
+}
+
+/// The commits a release was given, for the summary.
+#[derive(Default)]
+struct Range {
+    commit_count: usize,
+    previous_commit: Option<String>,
+    head_commit: Option<String>,
+    repository: Option<String>,
+}
+
+impl Range {
+    fn of(history: &History, start: &Start, repository: Option<String>) -> Self {
+        Self {
+            commit_count: history.commits.len(),
+            previous_commit: start.commit().map(str::to_owned),
+            head_commit: Some(history.head.clone()),
+            repository,
+        }
+    }
 }
 
 /// Where the range starts.
@@ -158,14 +187,18 @@ fn dry_run(
             Start::Initial
         }
     };
-    let (repo, history) = read_history(repo, &start, filter, args, warnings)?;
-    let repository = remote_repository_name(args, &repo, warnings)?;
-    if let (Some(name), None) = (&repository, &args.repository) {
-        eprintln!(
-            "dry run: the repository name {name:?} comes from the remote URL; a real run matches it against Sentry's repositories"
-        );
-    }
-    let changes = release_changes(&history, &start, repository.as_deref(), args, warnings);
+    let changes = if args.no_commits {
+        release_fields(args)
+    } else {
+        let (repo, history) = read_history(repo, &start, filter, args, warnings)?;
+        let repository = remote_repository_name(args, &repo, warnings)?;
+        if let (Some(name), None) = (&repository, &args.repository) {
+            eprintln!(
+                "dry run: the repository name {name:?} comes from the remote URL; a real run matches it against Sentry's repositories"
+            );
+        }
+        release_changes(&history, &start, repository.as_deref(), args, warnings)
+    };
     let body = NewRelease {
         version: version.to_owned(),
         projects: config.projects.clone(),
@@ -504,12 +537,9 @@ fn release_changes(
         .map(|record| commit_payload(record, repository))
         .collect();
     let mut changes = ReleaseChanges {
-        url: args.release_url.clone(),
-        date_released: args
-            .finalize
-            .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
         refs,
         commits,
+        ..release_fields(args)
     };
     for warning in changes.enforce_limits() {
         warnings.add(warning);
@@ -570,12 +600,21 @@ async fn send(
     Ok(false)
 }
 
+/// The fields every release request carries: its URL, and the release date with `--finalize`.
+fn release_fields(args: &CreateArgs) -> ReleaseChanges {
+    ReleaseChanges {
+        url: args.release_url.clone(),
+        date_released: args
+            .finalize
+            .then(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+        ..ReleaseChanges::default()
+    }
+}
+
 /// What `release create` reports.
 struct Summary<'a> {
     version: &'a str,
-    history: &'a History,
-    start: &'a Start,
-    repository: Option<&'a str>,
+    range: Range,
     url: String,
     created: bool,
     warnings: &'a [String],
@@ -585,10 +624,10 @@ impl Summary<'_> {
     fn to_json(&self) -> Value {
         json!({
             "version": self.version,
-            "commit_count": self.history.commits.len(),
-            "previous_commit": self.start.commit(),
-            "head_commit": self.history.head,
-            "repository": self.repository,
+            "commit_count": self.range.commit_count,
+            "previous_commit": self.range.previous_commit,
+            "head_commit": self.range.head_commit,
+            "repository": self.range.repository,
             "url": self.url,
             "created": self.created,
             "warnings": self.warnings,
@@ -600,19 +639,34 @@ impl Summary<'_> {
             OutputFormat::Json => println!("{}", self.to_json()),
             OutputFormat::Text => {
                 let verb = if self.created { "Created" } else { "Updated" };
-                let range = match self.start.commit() {
-                    Some(previous) => format!("{}..{}", short(previous), short(&self.history.head)),
-                    None => format!("first release, up to {}", short(&self.history.head)),
+                let range = match (&self.range.previous_commit, &self.range.head_commit) {
+                    (Some(previous), Some(head)) => {
+                        format!(" ({}..{})", short(previous), short(head))
+                    }
+                    (None, Some(head)) => format!(" (first release, up to {})", short(head)),
+                    _ => String::new(),
                 };
                 println!(
-                    "{verb} release {} with {} commits ({range}) in {}",
+                    "{verb} release {} with {} commits{range} in {}",
                     self.version,
-                    self.history.commits.len(),
-                    self.repository.unwrap_or("no repository")
+                    self.range.commit_count,
+                    self.range.repository.as_deref().unwrap_or("no repository")
                 );
                 println!("{}", self.url);
             }
         }
+    }
+}
+
+impl Summary<'_> {
+    /// In GitHub Actions: the `version`, `commit_count` and `release_url` step outputs.
+    fn publish_to_ci(&self) -> anyhow::Result<()> {
+        let outputs = [
+            ("version", self.version.to_owned()),
+            ("commit_count", self.range.commit_count.to_string()),
+            ("release_url", self.url.clone()),
+        ];
+        crate::ci::publish_step_outputs(&outputs)
     }
 }
 

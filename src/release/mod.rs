@@ -12,7 +12,7 @@ pub mod version;
 use crate::app::Exit;
 use crate::cli::{DeployArgs, FinalizeArgs};
 use crate::config::Config;
-use crate::tools::{Registry, ToolContext};
+use crate::tools::{Registry, ToolContext, ToolOutput};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -20,7 +20,8 @@ use std::sync::Arc;
 pub async fn finalize(config: &Config, args: &FinalizeArgs) -> anyhow::Result<Exit> {
     let released = optional_timestamp(args.released.as_deref(), "--released")?;
     let arguments = json!({"version": args.version, "date_released": released});
-    run_tool(config, "finalize_release", arguments).await
+    run_tool(config, "finalize_release", arguments).await?;
+    Ok(Exit::Success)
 }
 
 /// Runs `release deploy`.
@@ -33,16 +34,21 @@ pub async fn deploy(config: &Config, args: &DeployArgs) -> anyhow::Result<Exit> 
         "date_started": optional_timestamp(args.started.as_deref(), "--started")?,
         "date_finished": optional_timestamp(args.finished.as_deref(), "--finished")?,
     });
-    run_tool(config, "create_deploy", arguments).await
+    let output = run_tool(config, "create_deploy", arguments).await?;
+    let deploy_id = output.structured["deploy"]["id"]
+        .as_str()
+        .unwrap_or_default();
+    crate::ci::publish_step_outputs(&[("deploy_id", deploy_id.to_owned())])?;
+    Ok(Exit::Success)
 }
 
-async fn run_tool(config: &Config, name: &str, arguments: Value) -> anyhow::Result<Exit> {
+async fn run_tool(config: &Config, name: &str, arguments: Value) -> anyhow::Result<ToolOutput> {
     let context = Arc::new(ToolContext::from_config(config)?);
     let output = Registry::new()
         .call(context, name, arguments, false)
         .await?;
     output.print(config.output);
-    Ok(Exit::Success)
+    Ok(output)
 }
 
 fn optional_timestamp(value: Option<&str>, flag: &str) -> anyhow::Result<Option<String>> {

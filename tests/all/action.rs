@@ -74,3 +74,201 @@ fn never_interpolates_expressions_into_shell_scripts() {
         assert!(!line.contains("${{"), "expression inside run: {line}");
     }
 }
+
+/// Runs `scripts/action-run.sh` the way action.yml does: GitHub's variables, `INPUT_*` from the
+/// inputs, the binary on PATH. Returns the run and the parsed `$GITHUB_OUTPUT` and summary.
+struct ActionRun {
+    output: std::process::Output,
+    outputs: std::collections::BTreeMap<String, String>,
+    summary: String,
+}
+
+fn run_action(inputs: &[(&str, &str)]) -> ActionRun {
+    let files = tempfile::tempdir().unwrap();
+    let output_file = files.path().join("output");
+    let summary_file = files.path().join("summary");
+    let binary_dir = std::path::Path::new(env!("CARGO_BIN_EXE_sentry-companion"))
+        .parent()
+        .unwrap();
+    let path = format!(
+        "{}:{}",
+        binary_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let mut command = std::process::Command::new("bash");
+    command
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/action-run.sh"
+        ))
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", files.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_OUTPUT", &output_file)
+        .env("GITHUB_STEP_SUMMARY", &summary_file);
+    for (name, value) in inputs {
+        command.env(format!("INPUT_{}", name.to_ascii_uppercase()), value);
+    }
+    let output = command.output().unwrap();
+    let outputs = std::fs::read_to_string(&output_file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect();
+    let summary = std::fs::read_to_string(&summary_file).unwrap_or_default();
+    ActionRun {
+        output,
+        outputs,
+        summary,
+    }
+}
+
+fn repository_with_history() -> crate::support::git::Repo {
+    let repo = crate::support::git::Repo::new();
+    repo.commit("first", "2026-01-01T10:00:00Z", &[("app.py", Some("a"))]);
+    repo.commit("second", "2026-01-02T10:00:00Z", &[("app.py", Some("b"))]);
+    repo.git(&["remote", "add", "origin", "https://github.com/acme/web.git"]);
+    repo
+}
+
+fn web_project() -> Vec<crate::support::fake_sentry::FakeProject> {
+    vec![crate::support::fake_sentry::FakeProject {
+        id: 42,
+        slug: "web".into(),
+        has_sessions: false,
+    }]
+}
+
+#[test]
+fn creates_deploys_and_passes_the_gate_writing_every_output() {
+    use crate::support::fake_sentry::{FakeSentry, World};
+    let sentry = FakeSentry::start(World {
+        projects: web_project(),
+        ..World::default()
+    });
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    let run = run_action(&[
+        ("auth_token", crate::support::sentry::TOKEN),
+        ("url", &sentry.url),
+        ("org", "acme"),
+        ("projects", "web"),
+        ("version", "2.0.0"),
+        ("environment", "production"),
+        ("set_commits", "local"),
+        ("finalize", "true"),
+        ("deploy", "true"),
+        ("gate", "true"),
+        ("gate_soak", "0s"),
+        ("gate_max_new_issues", "0"),
+        ("gate_on_inconclusive", "neutral"),
+        ("working_directory", &workdir),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert_eq!(run.output.status.code(), Some(0), "{stderr}");
+    assert_eq!(run.outputs["version"], "2.0.0");
+    assert_eq!(run.outputs["commit_count"], "2");
+    assert!(
+        run.outputs["release_url"].contains("2.0.0"),
+        "{:?}",
+        run.outputs
+    );
+    assert_eq!(run.outputs["deploy_id"], "0");
+    assert_eq!(run.outputs["gate_result"], "pass");
+    assert_eq!(run.outputs["new_issues"], "0");
+    assert!(run.summary.contains("pass"), "{}", run.summary);
+
+    let writes = sentry.with(|w| w.writes.clone());
+    let (_, created) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/releases/"))
+        .expect("release created");
+    assert_eq!(created["commits"].as_array().unwrap().len(), 2);
+    assert_eq!(created["projects"], serde_json::json!(["web"]));
+    assert!(
+        created["dateReleased"].is_string(),
+        "finalized in the same request: {created}"
+    );
+    assert_eq!(created["refs"][0]["repository"], "acme/web");
+    let (_, deploy) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/deploys/"))
+        .expect("deploy recorded");
+    assert_eq!(deploy["environment"], "production");
+}
+
+#[test]
+fn a_new_issue_fails_the_step_names_it_and_sets_the_outputs() {
+    use crate::support::fake_sentry::{FakeDeploy, FakeIssue, FakeRelease, FakeSentry, World};
+    let now = chrono::Utc::now();
+    let sentry = FakeSentry::start(World {
+        projects: web_project(),
+        releases: vec![FakeRelease {
+            version: "2.0.0".into(),
+            created: now - chrono::TimeDelta::minutes(10),
+            deploys: vec![FakeDeploy {
+                environment: "production".into(),
+                started: None,
+                finished: now - chrono::TimeDelta::minutes(5),
+            }],
+            traffic: Default::default(),
+            changed_files: vec![],
+        }],
+        issues: vec![FakeIssue::new(
+            7,
+            "WEB-7",
+            "TypeError: cart is undefined",
+            "2.0.0",
+            now - chrono::TimeDelta::minutes(2),
+        )],
+        ..World::default()
+    });
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    let run = run_action(&[
+        ("auth_token", crate::support::sentry::TOKEN),
+        ("url", &sentry.url),
+        ("org", "acme"),
+        ("projects", "web"),
+        ("version", "2.0.0"),
+        ("environment", "production"),
+        ("set_commits", "skip"),
+        ("deploy", "false"),
+        ("gate", "true"),
+        ("gate_soak", "0s"),
+        ("working_directory", &workdir),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.output.stdout);
+    assert_eq!(
+        run.output.status.code(),
+        Some(1),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    assert_eq!(run.outputs["gate_result"], "fail");
+    assert_eq!(run.outputs["new_issues"], "1");
+    assert_eq!(run.outputs["commit_count"], "0");
+    assert!(!run.outputs.contains_key("deploy_id"));
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l.starts_with("::error") && l.contains("WEB-7")),
+        "{stdout}"
+    );
+    assert!(run.summary.contains("WEB-7"), "{}", run.summary);
+    let writes = sentry.with(|w| w.writes.clone());
+    assert!(
+        writes
+            .iter()
+            .all(|(what, body)| !what.contains("deploys") && body.get("commits").is_none())
+    );
+}
+
+#[test]
+fn rejects_an_unknown_set_commits_mode_with_exit_2() {
+    let run = run_action(&[("set_commits", "remote"), ("version", "1.0")]);
+    assert_eq!(run.output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&run.output.stdout).contains("set_commits must be"));
+}

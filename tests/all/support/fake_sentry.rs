@@ -139,6 +139,8 @@ pub struct World {
     pub failures: VecDeque<(String, u16)>,
     /// Every request, as `path?decoded query`.
     pub requests: Vec<String>,
+    /// The JSON bodies of the write requests, as (method path, body).
+    pub writes: Vec<(String, Value)>,
 }
 
 impl World {
@@ -239,7 +241,12 @@ impl Query {
     }
 }
 
-async fn handle(State(world): State<Shared>, method: Method, uri: Uri) -> Response<Body> {
+async fn handle(
+    State(world): State<Shared>,
+    method: Method,
+    uri: Uri,
+    body: axum::body::Bytes,
+) -> Response<Body> {
     let path = uri.path().to_owned();
     let query = Query(
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
@@ -255,10 +262,11 @@ async fn handle(State(world): State<Shared>, method: Method, uri: Uri) -> Respon
         .join("&");
     world.requests.push(format!("{path}?{described}"));
     if method != Method::GET {
-        return answer(
-            StatusCode::METHOD_NOT_ALLOWED,
-            json!({"detail": "read-only fake"}),
-        );
+        let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
+        world
+            .writes
+            .push((format!("{method} {path}"), body.clone()));
+        return write(&mut world, &method, &path, &body);
     }
     if let Some(position) = world
         .failures
@@ -284,8 +292,14 @@ async fn handle(State(world): State<Shared>, method: Method, uri: Uri) -> Respon
         .collect();
     match segments.as_slice() {
         ["projects", ORG, slug] => project(&world, slug),
+        ["projects", ORG, _, "releases"] => releases(&world),
         ["organizations", ORG, rest @ ..] => match rest {
+            ["repos"] => answer(StatusCode::OK, json!([])),
             ["releases"] => releases(&world),
+            ["releases", version] => match world.releases.iter().find(|r| r.version == *version) {
+                Some(release) => answer(StatusCode::OK, json!({"version": release.version})),
+                None => not_found(),
+            },
             ["releases", version, "deploys"] => deploys(&world, version),
             ["releases", version, "commitfiles"] => commit_files(&world, version),
             ["issues"] => issues(&world, &query),
@@ -295,6 +309,58 @@ async fn handle(State(world): State<Shared>, method: Method, uri: Uri) -> Respon
             _ => not_found(),
         },
         _ => not_found(),
+    }
+}
+
+/// Creating a release and recording a deploy change the world like Sentry would.
+fn write(world: &mut World, method: &Method, path: &str, body: &Value) -> Response<Body> {
+    let segments: Vec<&str> = path
+        .trim_start_matches("/api/0/organizations/acme/")
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    match (method.as_str(), segments.as_slice()) {
+        ("POST", ["releases"]) => {
+            let version = body["version"].as_str().unwrap_or_default().to_owned();
+            let exists = world.releases.iter().any(|r| r.version == version);
+            if !exists {
+                world.releases.push(FakeRelease {
+                    version: version.clone(),
+                    created: Utc::now(),
+                    deploys: Vec::new(),
+                    traffic: Traffic::default(),
+                    changed_files: Vec::new(),
+                });
+            }
+            let status = if exists {
+                StatusCode::ALREADY_REPORTED
+            } else {
+                StatusCode::CREATED
+            };
+            answer(status, json!({"version": version}))
+        }
+        ("PUT", ["releases", version]) => answer(StatusCode::OK, json!({"version": version})),
+        ("POST", ["releases", version, "deploys"]) => {
+            let Some(release) = world.releases.iter_mut().find(|r| r.version == *version) else {
+                return not_found();
+            };
+            let finished = body["dateFinished"]
+                .as_str()
+                .and_then(parse)
+                .unwrap_or_else(Utc::now);
+            let deploy = FakeDeploy {
+                environment: body["environment"].as_str().unwrap_or_default().to_owned(),
+                started: body["dateStarted"].as_str().and_then(parse),
+                finished,
+            };
+            release.deploys.push(deploy);
+            let id = release.deploys.len() - 1;
+            answer(StatusCode::CREATED, deploy_json(&release.deploys[id], id))
+        }
+        _ => answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            json!({"detail": "the fake does not take this write"}),
+        ),
     }
 }
 
