@@ -45,17 +45,15 @@ struct ListEventsParams {
     /// Default 25.
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// next_cursor of the previous answer.
+    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
 /// Arguments of `get_event`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct GetEventParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Project slug.
     #[schemars(required)]
     project_slug: Option<String>,
     /// Event id: 32 hex characters (dashes allowed).

@@ -27,10 +27,8 @@ pub fn tools() -> Vec<Tool> {
 /// Parameters of `check_release_health`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct HealthParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Release version.
     version: String,
     /// Environment deployed to, e.g. production.
     environment: String,

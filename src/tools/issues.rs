@@ -112,7 +112,6 @@ impl SortOrder {
 /// Arguments of `list_issues`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListIssuesParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
     /// Slug or id; default: the configured project(s), else all.
@@ -124,14 +123,13 @@ struct ListIssuesParams {
     /// Default 25.
     #[schemars(range(min = 1, max = 100))]
     limit: Option<u32>,
-    /// next_cursor of the previous answer.
+    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
 /// Arguments of `search_issues`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct SearchIssuesParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
     /// Issue search, e.g. `is:unresolved level:error assigned:me`; "" matches all.
@@ -143,7 +141,7 @@ struct SearchIssuesParams {
     sort: Option<SortOrder>,
     /// Slug or id; default: the configured project(s), else all.
     project_slug: Option<String>,
-    /// next_cursor of the previous answer.
+    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 

@@ -197,6 +197,14 @@ fn compact(value: &mut Value) {
             if map.get("default") == Some(&Value::Null) {
                 map.remove("default");
             }
+            // A definition is described where it is used; its own description would say it twice.
+            if let Some(Value::Object(definitions)) = map.get_mut("$defs") {
+                for definition in definitions.values_mut() {
+                    if let Value::Object(definition) = definition {
+                        definition.remove("description");
+                    }
+                }
+            }
             map.values_mut().for_each(compact);
         }
         Value::Array(items) => items.iter_mut().for_each(compact),

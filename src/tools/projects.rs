@@ -42,27 +42,24 @@ pub fn tools() -> Vec<Tool> {
 /// Arguments of `list_organizations`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListOrganizationsParams {
-    /// next_cursor of the previous answer.
+    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
 /// Arguments of `list_projects`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListProjectsParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// next_cursor of the previous answer.
+    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
 /// Arguments of `get_project`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct GetProjectParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Project slug.
     #[schemars(required)]
     project_slug: Option<String>,
 }

@@ -69,10 +69,8 @@ pub fn tools() -> Vec<Tool> {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListReleasesParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Project slug.
     #[schemars(required)]
     project_slug: Option<String>,
     /// Releases to return (default 25, max 100).
@@ -83,21 +81,16 @@ struct ListReleasesParams {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct VersionParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Release version.
     version: String,
 }
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct CreateReleaseParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Release version.
     version: String,
-    /// Project slugs.
     projects: Vec<String>,
     /// Head commit per repository.
     refs: Option<Vec<RefPayload>>,
@@ -111,10 +104,8 @@ struct CreateReleaseParams {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct FinalizeReleaseParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Release version.
     version: String,
     /// RFC 3339 date (default now).
     date_released: Option<String>,
@@ -122,10 +113,8 @@ struct FinalizeReleaseParams {
 
 #[derive(Debug, Deserialize, JsonSchema)]
 struct CreateDeployParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Release version.
     version: String,
     /// Environment, e.g. production.
     environment: String,

@@ -106,10 +106,8 @@ impl Resolution {
 /// Arguments of `get_project_stats`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ProjectStatsParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Project slug.
     #[schemars(required)]
     project_slug: Option<String>,
     /// Default received.

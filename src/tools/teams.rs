@@ -25,10 +25,9 @@ pub fn tools() -> Vec<Tool> {
 /// Arguments of `list_teams`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListTeamsParams {
-    /// Organization slug.
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// next_cursor of the previous answer.
+    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
