@@ -88,7 +88,7 @@ measure() {
     done
     wait "$pid"
     end=$(date +%s.%N)
-    echo "$(echo "$end - $start" | bc) $peak"
+    awk -v s="$start" -v e="$end" -v p="$peak" 'BEGIN { printf "%.2f %d\n", e - s, p }'
 }
 
 # Runs a command RUNS times; prints the best time and the largest peak memory.
