@@ -233,7 +233,7 @@ impl<'a> SentryData<'a> {
         issue
             .permalink
             .clone()
-            .unwrap_or_else(|| self.ctx.issue_web_url(&self.org, &issue.id))
+            .unwrap_or_else(|| self.ctx.web_url(&self.org, &["issues", &issue.id]))
     }
 
     fn settle<T>(&self, result: Result<T, ApiError>, need: Need) -> Result<Observed<T>, LookError> {

@@ -5,7 +5,6 @@ use crate::api_path;
 use crate::sentry::models::{Release, Repository};
 use crate::sentry::{ApiError, PageSize, SentryClient};
 use serde_json::Value;
-use url::Url;
 
 /// Releases read when looking for the previous one (one page).
 const PREVIOUS_RELEASE_WINDOW: usize = 100;
@@ -157,39 +156,6 @@ pub async fn list_repositories(
         .items)
 }
 
-/// The release's page in Sentry's web UI.
-pub fn release_web_url(base: &Url, org: &str, version: &str) -> Result<String, ApiError> {
-    let saas = base
-        .host_str()
-        .is_some_and(|host| host == "sentry.io" || host.ends_with(".sentry.io"));
-    Ok(if saas {
-        let path = api_path!["releases", version]?.encoded();
-        format!("https://{org}.sentry.io/{path}")
-    } else {
-        let path = api_path!["organizations", org, "releases", version]?.encoded();
-        format!("{}/{path}", base.as_str().trim_end_matches('/'))
-    })
-}
-
 fn to_json<T: serde::Serialize>(body: &T) -> Value {
     serde_json::to_value(body).expect("release bodies are plain data")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn web_links_follow_saas_or_self_hosted_form() {
-        let saas = Url::parse("https://sentry.io").unwrap();
-        assert_eq!(
-            release_web_url(&saas, "acme", "web@1.0 b/2").unwrap(),
-            "https://acme.sentry.io/releases/web%401.0%20b%2F2/"
-        );
-        let own = Url::parse("https://sentry.example.com/base/").unwrap();
-        assert_eq!(
-            release_web_url(&own, "acme", "1.0").unwrap(),
-            "https://sentry.example.com/base/organizations/acme/releases/1.0/"
-        );
-    }
 }

@@ -80,7 +80,7 @@ pub async fn run(config: &Config, args: &CreateArgs) -> anyhow::Result<Exit> {
     let summary = Summary {
         version: &version,
         range,
-        url: api::release_web_url(client.base_url(), &target.org, &version)?,
+        url: target.context.web_url(&target.org, &["releases", &version]),
         created,
         warnings: &warnings.0,
     };

@@ -33,6 +33,7 @@ pub async fn deploy(config: &Config, args: &DeployArgs) -> anyhow::Result<Exit> 
         "url": args.deploy_url,
         "date_started": optional_timestamp(args.started.as_deref(), "--started")?,
         "date_finished": optional_timestamp(args.finished.as_deref(), "--finished")?,
+        "projects": (!config.projects.is_empty()).then_some(&config.projects),
     });
     let output = run_tool(config, "create_deploy", arguments).await?;
     let deploy_id = output.structured["deploy"]["id"]

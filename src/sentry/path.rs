@@ -2,6 +2,7 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use std::fmt;
+use url::Url;
 
 /// Characters left as they are in a path segment: RFC 3986 "unreserved" only.
 const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -104,6 +105,22 @@ pub fn check_segment(value: &str) -> Result<&str, InvalidSegment> {
     Ok(value)
 }
 
+/// The web UI link of an organization's resource (`&["issues", id]`), every segment encoded:
+/// `https://ORG.sentry.io/...` on sentry.io, `{base}/organizations/ORG/...` on a self-hosted server.
+pub fn web_url(base: &Url, org: &str, resource: &[&str]) -> String {
+    let encode = |segment: &str| utf8_percent_encode(segment, SEGMENT).to_string();
+    let path: String = resource.iter().map(|s| format!("{}/", encode(s))).collect();
+    let saas = base
+        .host_str()
+        .is_some_and(|host| host == "sentry.io" || host.ends_with(".sentry.io"));
+    if saas {
+        format!("https://{}.sentry.io/{path}", encode(org))
+    } else {
+        let base = base.as_str().trim_end_matches('/');
+        format!("{base}/organizations/{}/{path}", encode(org))
+    }
+}
+
 /// Builds an [`ApiPath`] from expressions, e.g. `api_path!["organizations", org, "issues", id]`.
 #[macro_export]
 macro_rules! api_path {
@@ -143,6 +160,25 @@ mod tests {
     fn keeps_unreserved_characters() {
         let path = ApiPath::new(&["releases", "v1.2.3-rc_1~x"]).unwrap();
         assert_eq!(path.encoded(), "releases/v1.2.3-rc_1~x/");
+    }
+
+    #[test]
+    fn web_links_follow_saas_or_self_hosted_form() {
+        let saas = Url::parse("https://sentry.io").unwrap();
+        assert_eq!(
+            web_url(&saas, "acme", &["releases", "web@1.0 b/2"]),
+            "https://acme.sentry.io/releases/web%401.0%20b%2F2/"
+        );
+        let region = Url::parse("https://us.sentry.io").unwrap();
+        assert_eq!(
+            web_url(&region, "acme", &["issues", "1"]),
+            "https://acme.sentry.io/issues/1/"
+        );
+        let own = Url::parse("https://sentry.example.com/base/").unwrap();
+        assert_eq!(
+            web_url(&own, "acme", &["issues", "1"]),
+            "https://sentry.example.com/base/organizations/acme/issues/1/"
+        );
     }
 
     #[test]

@@ -95,18 +95,9 @@ impl ToolContext {
         Ok((org, locator))
     }
 
-    /// The web link of an issue, for answers where Sentry gave no permalink.
-    pub fn issue_web_url(&self, org: &str, issue_id: &str) -> String {
-        let base = self.client.base_url();
-        match base.host_str() {
-            Some(host) if host == "sentry.io" || host.ends_with(".sentry.io") => {
-                format!("https://{org}.sentry.io/issues/{issue_id}/")
-            }
-            _ => format!(
-                "{}/organizations/{org}/issues/{issue_id}/",
-                base.as_str().trim_end_matches('/')
-            ),
-        }
+    /// The web link of an organization's resource, for answers where Sentry gave none.
+    pub fn web_url(&self, org: &str, resource: &[&str]) -> String {
+        crate::sentry::path::web_url(self.client.base_url(), org, resource)
     }
 }
 
@@ -154,18 +145,6 @@ mod tests {
         let ctx = context("https://sentry.io", None);
         let err = ctx.org(Some("  ".into())).unwrap_err().to_string();
         assert!(err.contains("SENTRY_ORG"), "{err}");
-    }
-
-    #[test]
-    fn web_links_follow_saas_or_self_hosted_form() {
-        assert_eq!(
-            context("https://sentry.io", None).issue_web_url("acme", "1"),
-            "https://acme.sentry.io/issues/1/"
-        );
-        assert_eq!(
-            context("https://sentry.example.com/base/", None).issue_web_url("acme", "1"),
-            "https://sentry.example.com/base/organizations/acme/issues/1/"
-        );
     }
 
     #[test]

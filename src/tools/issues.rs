@@ -446,7 +446,7 @@ async fn get_issue(ctx: Arc<ToolContext>, params: IssueParams) -> Result<ToolOut
     let permalink = issue
         .permalink
         .clone()
-        .unwrap_or_else(|| ctx.issue_web_url(&org, &issue.id));
+        .unwrap_or_else(|| ctx.web_url(&org, &["issues", &issue.id]));
     let mut structured = issue_json(&issue);
     structured["organization"] = json!(org);
     structured["permalink"] = json!(permalink);
@@ -546,7 +546,7 @@ async fn apply_update(
     let permalink = answer
         .permalink
         .clone()
-        .unwrap_or_else(|| ctx.issue_web_url(&org, &issue_id));
+        .unwrap_or_else(|| ctx.web_url(&org, &["issues", &issue_id]));
     Ok(update_report(&org, &issue_id, &update, &answer, &permalink))
 }
 

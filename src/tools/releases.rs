@@ -4,7 +4,7 @@ use super::context::list_limit;
 use super::output::more_line;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
-use crate::release::api::{get_release, post_release, put_release, release_web_url};
+use crate::release::api::{get_release, post_release, put_release};
 use crate::release::parse_timestamp;
 use crate::release::payload::{
     CommitPayload, NewRelease, RefPayload, ReleaseChanges, check_version,
@@ -324,7 +324,7 @@ fn release_output(
 }
 
 fn release_json(ctx: &ToolContext, org: &str, release: &Release) -> Result<Value, ToolError> {
-    let url = release_web_url(ctx.client().base_url(), org, &release.version)?;
+    let url = ctx.web_url(org, &["releases", &release.version]);
     Ok(json!({
         "version": release.version,
         "url": url,
