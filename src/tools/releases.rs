@@ -1,7 +1,7 @@
 //! Tools: releases and deploys.
 
 use super::context::list_limit;
-use super::output::more_line;
+use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use crate::release::api::{get_release, post_release, put_release};
@@ -142,30 +142,19 @@ async fn list_releases(
         .get(api_path!["projects", org, project, "releases"]?)
         .list::<Release>(limit, PageSize::PerPage, params.cursor)
         .await?;
-    let mut items = Vec::new();
-    let mut lines = Vec::new();
-    for release in &listing.items {
-        items.push(release_json(&ctx, &org, release)?);
-        lines.push(format!("- {}", release_line(release)));
-    }
-    let mut text = match lines.is_empty() {
-        true => format!("No releases in project {project}."),
-        false => format!(
-            "Releases of {project} (newest first):\n{}",
-            lines.join("\n")
-        ),
+    let heading = match listing.items.len() {
+        0 => format!("No releases in project {project}."),
+        _ => format!("Releases of {project} (newest first):"),
     };
-    let more = more_line(
-        listing.items.len(),
-        listing.hits,
-        listing.next_cursor.as_deref(),
-    );
-    if let Some(more) = &more {
-        text = format!("{text}\n{more}");
-    }
-    Ok(ToolOutput::new(
-        json!({"releases": items, "next_cursor": listing.next_cursor}),
-        text,
+    let answer = ListAnswer {
+        heading,
+        key: "releases",
+        fields: json!({ "organization": org, "project": project }),
+    };
+    Ok(answer.render(
+        &listing,
+        |release| format!("- {}", release_line(release)),
+        |release| release_json(&ctx, &org, release),
     ))
 }
 
@@ -284,24 +273,16 @@ async fn list_deploys(
         ]?)
         .list::<Deploy>(MAX_DEPLOYS, PageSize::PerPage, None)
         .await?;
-    let deploys: Vec<Value> = listing.items.iter().map(deploy_json).collect();
-    let text = match listing.items.is_empty() {
-        true => format!("Release {} has no deploys.", params.version),
-        false => format!(
-            "Deploys of {}:\n{}",
-            params.version,
-            listing
-                .items
-                .iter()
-                .map(|d| format!("- {}", deploy_line(d)))
-                .collect::<Vec<_>>()
-                .join("\n")
-        ),
+    let heading = match listing.items.len() {
+        0 => format!("Release {} has no deploys.", params.version),
+        _ => format!("Deploys of {}:", params.version),
     };
-    Ok(ToolOutput::new(
-        json!({"version": params.version, "deploys": deploys}),
-        text,
-    ))
+    let answer = ListAnswer {
+        heading,
+        key: "deploys",
+        fields: json!({ "version": params.version }),
+    };
+    Ok(answer.render(&listing, |d| format!("- {}", deploy_line(d)), deploy_json))
 }
 
 fn optional_timestamp(value: Option<String>, what: &str) -> Result<Option<String>, ToolError> {
@@ -317,15 +298,15 @@ fn release_output(
     release: &Release,
     heading: &str,
 ) -> Result<ToolOutput, ToolError> {
-    let structured = release_json(ctx, org, release)?;
+    let structured = release_json(ctx, org, release);
     let link = structured["url"].as_str().unwrap_or_default().to_owned();
     let text = format!("{heading}: {}\n{link}", release_line(release));
     Ok(ToolOutput::new(structured, text))
 }
 
-fn release_json(ctx: &ToolContext, org: &str, release: &Release) -> Result<Value, ToolError> {
+fn release_json(ctx: &ToolContext, org: &str, release: &Release) -> Value {
     let url = ctx.web_url(org, &["releases", &release.version]);
-    Ok(json!({
+    json!({
         "version": release.version,
         "url": url,
         "date_created": release.date_created,
@@ -338,7 +319,7 @@ fn release_json(ctx: &ToolContext, org: &str, release: &Release) -> Result<Value
         "projects": release.projects.iter().map(|p| &p.slug).collect::<Vec<_>>(),
         "ref": release.reference,
         "external_url": release.url,
-    }))
+    })
 }
 
 fn release_line(release: &Release) -> String {
