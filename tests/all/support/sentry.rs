@@ -3,7 +3,7 @@
 use assert_cmd::Command;
 
 /// A token-shaped secret the tests check never leaks into output.
-pub const TOKEN: &str = "sntryu_test0123456789abcdef0123456789abcdef0123456789abcdef0123";
+pub const TOKEN: &str = "sntryu_FAKE-test-token-0123456789-never-real";
 
 /// The binary with a clean environment pointed at `url` (a mock server) with [`TOKEN`].
 pub fn binary(url: &str) -> Command {
