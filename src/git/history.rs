@@ -1,4 +1,4 @@
-//! The commits of a release: an exact `previous..HEAD` walk, read in parallel with their patch sets.
+//! The commits of a release: an exact `previous..HEAD` walk, each commit read with its patch set.
 
 use super::patchset::{FileChange, PathFilter, TreeSource};
 use super::{Context, GitError, GitRepo, oid};
