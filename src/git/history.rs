@@ -4,6 +4,7 @@ use super::patchset::{FileChange, PathFilter, TreeSource};
 use super::{Context, GitError, GitRepo, oid};
 use git2::{Commit, Oid, Repository, Revwalk, Sort};
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// One commit as a release carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,41 +60,98 @@ impl GitRepo {
     /// Reads commits with their patch sets, keeping those `filter` selects, in the given order,
     /// and notes whether one of them is a child of `start` (which proves `start` an ancestor).
     ///
-    /// One thread: libgit2 serialises reads of a pack file behind process-wide locks, so more
-    /// threads measured no faster (see scripts/bench-release.sh).
+    /// Long lists are split into contiguous runs read on one thread per core, each with its own
+    /// handle on the repository (a `Repository` cannot be shared between threads).
     pub fn read_commits(
         &self,
         ids: &[String],
         filter: &PathFilter,
         start: Option<&str>,
-        on_progress: &dyn Fn(usize),
+        on_progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Batch, GitError> {
-        let repo = self.raw();
+        let job = ReadJob {
+            git_dir: self.raw().path(),
+            boundary: self.shallow_boundary(),
+            filter,
+            start: start.map(oid).transpose()?,
+            done: AtomicUsize::new(0),
+            on_progress,
+        };
+        // Oldest first: a parent is then usually read before its children, and its tree known.
+        let oldest_first: Vec<&String> = ids.iter().rev().collect();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .min(ids.len() / MIN_COMMITS_PER_THREAD)
+            .max(1);
+        let runs: Vec<&[&String]> = oldest_first
+            .chunks(ids.len().div_ceil(threads).max(1))
+            .collect();
+        let results = std::thread::scope(|scope| {
+            let readers: Vec<_> = runs
+                .iter()
+                .map(|run| scope.spawn(|| job.read_run(run)))
+                .collect();
+            readers
+                .into_iter()
+                .map(|reader| {
+                    reader
+                        .join()
+                        .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+                })
+                .collect::<Vec<_>>()
+        });
+        let mut batch = Batch {
+            records: Vec::with_capacity(ids.len()),
+            reaches_start: false,
+        };
+        for result in results {
+            let (records, reaches_start) = result?;
+            batch.records.extend(records);
+            batch.reaches_start |= reaches_start;
+        }
+        batch.records.reverse();
+        Ok(batch)
+    }
+}
+
+/// Below this many commits per thread, starting threads costs more than it saves.
+const MIN_COMMITS_PER_THREAD: usize = 2000;
+
+/// What every reading thread shares.
+struct ReadJob<'a> {
+    git_dir: &'a std::path::Path,
+    boundary: HashSet<Oid>,
+    filter: &'a PathFilter,
+    start: Option<Oid>,
+    done: AtomicUsize,
+    on_progress: &'a (dyn Fn(usize) + Sync),
+}
+
+impl ReadJob<'_> {
+    /// Reads a run of commits, oldest first, on its own repository handle.
+    fn read_run(&self, run: &[&String]) -> Result<(Vec<CommitRecord>, bool), GitError> {
+        let repo = Repository::open(self.git_dir)
+            .context(|| format!("opening {}", self.git_dir.display()))?;
         let odb = repo
             .odb()
             .context(|| "opening the object database".into())?;
         let mut reader = Reader {
-            repo,
-            boundary: self.shallow_boundary(),
-            filter,
-            start: start.map(oid).transpose()?,
+            repo: &repo,
+            boundary: &self.boundary,
+            filter: self.filter,
+            start: self.start,
             reaches_start: false,
             trees: TreeSource::new(&odb),
-            tree_of: HashMap::with_capacity(ids.len()),
+            tree_of: HashMap::with_capacity(run.len()),
         };
-        let mut records = Vec::with_capacity(ids.len());
-        // Oldest first: a parent is then usually read before its children, and its tree known.
-        for (done, id) in ids.iter().rev().enumerate() {
+        let mut records = Vec::with_capacity(run.len());
+        for id in run {
             if let Some(record) = reader.read_one(oid(id)?)? {
                 records.push(record);
             }
-            on_progress(done + 1);
+            (self.on_progress)(self.done.fetch_add(1, Ordering::Relaxed) + 1);
         }
-        records.reverse();
-        Ok(Batch {
-            records,
-            reaches_start: reader.reaches_start,
-        })
+        Ok((records, reader.reaches_start))
     }
 }
 
@@ -107,7 +165,7 @@ pub struct Batch {
 
 struct Reader<'a> {
     repo: &'a Repository,
-    boundary: HashSet<Oid>,
+    boundary: &'a HashSet<Oid>,
     filter: &'a PathFilter,
     start: Option<Oid>,
     reaches_start: bool,

@@ -1,7 +1,7 @@
 //! A spinner on stderr for long history walks: drawn on a terminal, silent on a pipe or in CI logs.
 
-use std::cell::RefCell;
 use std::io::{IsTerminal, Write};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -10,7 +10,7 @@ const REDRAW_EVERY: Duration = Duration::from_millis(80);
 /// A counter shown as `⠋ label: N commits`, redrawn at most every 80 ms.
 pub struct Spinner {
     label: &'static str,
-    state: Option<RefCell<State>>,
+    state: Option<Mutex<State>>,
 }
 
 struct State {
@@ -22,7 +22,7 @@ impl Spinner {
     /// A spinner that draws only when stderr is a terminal.
     pub fn new(label: &'static str) -> Self {
         let state = std::io::stderr().is_terminal().then(|| {
-            RefCell::new(State {
+            Mutex::new(State {
                 last_draw: None,
                 frame: 0,
             })
@@ -33,7 +33,10 @@ impl Spinner {
     /// Shows the current count.
     pub fn update(&self, count: usize) {
         let Some(state) = &self.state else { return };
-        let mut state = state.borrow_mut();
+        // Reading threads all report; one drawing at a time is enough.
+        let Ok(mut state) = state.try_lock() else {
+            return;
+        };
         if state.last_draw.is_some_and(|t| t.elapsed() < REDRAW_EVERY) {
             return;
         }
@@ -51,7 +54,8 @@ impl Spinner {
     /// Clears the line, if anything was drawn.
     pub fn finish(&self) {
         let Some(state) = &self.state else { return };
-        if state.borrow().last_draw.is_some() {
+        let drawn = state.lock().is_ok_and(|s| s.last_draw.is_some());
+        if drawn {
             let mut stderr = std::io::stderr().lock();
             let _ = write!(stderr, "\r\x1b[2K");
             let _ = stderr.flush();
