@@ -1,0 +1,101 @@
+#!/usr/bin/env python3
+"""Interop check with an independent MCP client (the Python SDK, `mcp` 2.x): the server over stdio and
+streamable HTTP, with the initialize handshake and with 2026-07-28 discovery; tools/list, a successful
+call with structured content against a tiny local Sentry, and isError results for bad input.
+
+Usage: scripts/mcp-interop.py BINARY      (needs `pip install mcp==2.3.0`; loopback only)
+"""
+import asyncio
+import http.server
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from mcp import Client, StdioServerParameters
+
+BINARY = sys.argv[1]
+TEAMS = [{"id": "1", "slug": "backend", "name": "Backend"}]
+results = []
+
+
+class FakeSentry(http.server.BaseHTTPRequestHandler):
+    """Answers the one request the success check makes."""
+
+    def do_GET(self):
+        ok = self.path.startswith("/api/0/organizations/acme/teams/")
+        body = json.dumps(TEAMS if ok else {"detail": "not found"}).encode()
+        self.send_response(200 if ok else 404)
+        self.send_header("content-type", "application/json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def check(name, condition, detail=""):
+    results.append(condition)
+    print(f"{'ok  ' if condition else 'FAIL'} {name}{'' if condition else ': ' + str(detail)}")
+
+
+async def exercise(label, target, mode):
+    async with Client(target, mode=mode) as client:
+        check(f"{label}: protocol {client.protocol_version} negotiated", bool(client.protocol_version))
+        tools = (await client.list_tools()).tools
+        names = {t.name for t in tools}
+        check(f"{label}: 20 tools listed", len(names) == 20, sorted(names))
+        check(f"{label}: annotations present", all(t.annotations and t.annotations.read_only_hint is not None
+                                                   for t in tools))
+        teams = await client.call_tool("list_teams", {})
+        check(f"{label}: a call returns structured content", not teams.is_error
+              and "backend" in json.dumps(teams.structured_content), teams)
+        bad = await client.call_tool("get_issue", {"issue_id": "../etc"})
+        check(f"{label}: bad input is an isError result", bad.is_error, bad)
+        missing = await client.call_tool("get_issue", {})
+        check(f"{label}: a missing argument is an isError result", missing.is_error, missing)
+
+
+async def main():
+    sentry_port = free_port()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", sentry_port), FakeSentry)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    env = {"SENTRY_AUTH_TOKEN": "interop-token", "SENTRY_ORG": "acme",
+           "SENTRY_URL": f"http://127.0.0.1:{sentry_port}", "HOME": "/nonexistent"}
+
+    stdio = StdioServerParameters(command=BINARY, args=["mcp"], env=env)
+    for mode in ("legacy", "auto", "2026-07-28"):
+        await exercise(f"stdio/{mode}", stdio, mode)
+
+    http_port = free_port()
+    process = subprocess.Popen([BINARY, "mcp", "--transport", "http", "--listen", f"127.0.0.1:{http_port}"],
+                               env=env, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", http_port), timeout=0.1).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        for mode in ("legacy", "auto"):
+            await exercise(f"http/{mode}", f"http://127.0.0.1:{http_port}/mcp", mode)
+    finally:
+        process.terminate()
+        process.wait()
+        server.shutdown()
+
+    passed = sum(results)
+    print(f"mcp-interop: {passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
