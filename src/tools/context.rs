@@ -101,9 +101,28 @@ impl ToolContext {
     }
 }
 
+/// A list tool's `limit` argument; its schema states the bounds [`list_limit`] enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Limit(pub u32);
+
+impl schemars::JsonSchema for Limit {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Limit".into()
+    }
+
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({"type": "integer", "minimum": 1, "maximum": MAX_LIMIT})
+    }
+}
+
 /// Checks a list limit: default 25, between 1 and 100.
-pub fn list_limit(limit: Option<u32>) -> Result<usize, ToolError> {
-    match limit.unwrap_or(DEFAULT_LIMIT) {
+pub fn list_limit(limit: Option<Limit>) -> Result<usize, ToolError> {
+    match limit.map_or(DEFAULT_LIMIT, |Limit(n)| n) {
         n @ 1..=MAX_LIMIT => Ok(n as usize),
         n => Err(ToolError::InvalidInput(format!(
             "limit {n} is out of range: use 1 to {MAX_LIMIT}"
@@ -150,10 +169,10 @@ mod tests {
     #[test]
     fn limits_are_bounded() {
         assert_eq!(list_limit(None).unwrap(), 25);
-        assert_eq!(list_limit(Some(100)).unwrap(), 100);
-        assert!(list_limit(Some(0)).is_err());
+        assert_eq!(list_limit(Some(Limit(100))).unwrap(), 100);
+        assert!(list_limit(Some(Limit(0))).is_err());
         assert!(
-            list_limit(Some(101))
+            list_limit(Some(Limit(101)))
                 .unwrap_err()
                 .to_string()
                 .contains("1 to 100")

@@ -1,6 +1,6 @@
 //! Tools: events — an issue's events, and one event in detail (exceptions, frames, breadcrumbs, tags).
 
-use super::context::list_limit;
+use super::context::{Limit, list_limit};
 use super::ids::IssueArg;
 use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
@@ -43,8 +43,7 @@ struct ListEventsParams {
     /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
     /// Default 25.
-    #[schemars(range(min = 1, max = 100))]
-    limit: Option<u32>,
+    limit: Option<Limit>,
     /// A next_cursor from the last answer.
     cursor: Option<String>,
 }

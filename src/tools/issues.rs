@@ -1,6 +1,6 @@
 //! Tools: issues — list, search, read and triage.
 
-use super::context::list_limit;
+use super::context::{Limit, list_limit};
 use super::events::{EventView, describe_event, non_empty, short_time};
 use super::ids::{IssueArg, IssueLocator};
 use super::output::ListAnswer;
@@ -121,8 +121,7 @@ struct ListIssuesParams {
     /// Only issues with this status.
     status: Option<StatusFilter>,
     /// Default 25.
-    #[schemars(range(min = 1, max = 100))]
-    limit: Option<u32>,
+    limit: Option<Limit>,
     /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
@@ -135,8 +134,7 @@ struct SearchIssuesParams {
     /// Issue search, e.g. `is:unresolved level:error assigned:me`; "" matches all.
     query: String,
     /// Default 25.
-    #[schemars(range(min = 1, max = 100))]
-    limit: Option<u32>,
+    limit: Option<Limit>,
     /// Default date (last seen); priority is sent as trends.
     sort: Option<SortOrder>,
     /// Slug or id; default: the configured project(s), else all.

@@ -1,6 +1,6 @@
 //! Tools: releases and deploys.
 
-use super::context::list_limit;
+use super::context::{Limit, list_limit};
 use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
@@ -73,8 +73,8 @@ struct ListReleasesParams {
     organization_slug: Option<String>,
     #[schemars(required)]
     project_slug: Option<String>,
-    /// Releases to return (default 25, max 100).
-    limit: Option<u32>,
+    /// Default 25.
+    limit: Option<Limit>,
     /// Cursor from a previous call, for the next page.
     cursor: Option<String>,
 }
