@@ -141,6 +141,10 @@ async fn lists_every_contract_tool_with_annotations_and_object_schemas() {
             "{}",
             tool.name
         );
+        if let Some(limit) = tool.input_schema["properties"].get("limit") {
+            let bounds = (&limit["minimum"], &limit["maximum"]);
+            assert_eq!(bounds, (&json!(1), &json!(100)), "{}", tool.name);
+        }
     }
     client.cancel().await.unwrap();
 }
