@@ -6,7 +6,7 @@
 
 use super::api::{self, PreviousRelease};
 use super::payload::{
-    CommitPayload, NewRelease, PatchPayload, RefPayload, ReleaseChanges, check_version,
+    CommitPayload, NewRelease, PatchPayload, RefPayload, ReleaseChanges, check_version, short,
 };
 use super::progress::Spinner;
 use super::version;
@@ -668,10 +668,6 @@ impl Summary<'_> {
         ];
         crate::ci::publish_step_outputs(&outputs)
     }
-}
-
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
 }
 
 #[cfg(test)]

@@ -53,9 +53,12 @@ async fn run_tool(config: &Config, name: &str, arguments: Value) -> anyhow::Resu
 }
 
 fn optional_timestamp(value: Option<&str>, flag: &str) -> anyhow::Result<Option<String>> {
-    value
-        .map(|v| parse_timestamp(v, flag).map_err(anyhow::Error::msg))
-        .transpose()
+    parse_optional_timestamp(value, flag).map_err(anyhow::Error::msg)
+}
+
+/// [`parse_timestamp`] for an optional value.
+pub fn parse_optional_timestamp(value: Option<&str>, what: &str) -> Result<Option<String>, String> {
+    value.map(|v| parse_timestamp(v, what)).transpose()
 }
 
 /// Checks an RFC 3339 date and returns it in UTC; the error names `what` and shows the form.

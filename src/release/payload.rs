@@ -244,7 +244,8 @@ fn too_long(value: &Option<String>, limit: usize) -> bool {
     value.as_deref().is_some_and(|v| v.chars().count() > limit)
 }
 
-fn short(id: &str) -> String {
+/// The first 12 characters of a commit id, for messages.
+pub fn short(id: &str) -> String {
     id.chars().take(12).collect()
 }
 

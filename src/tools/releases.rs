@@ -5,7 +5,7 @@ use super::output::ListAnswer;
 use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
 use crate::api_path;
 use crate::release::api::{get_release, post_release, put_release};
-use crate::release::parse_timestamp;
+use crate::release::parse_optional_timestamp;
 use crate::release::payload::{
     CommitPayload, NewRelease, RefPayload, ReleaseChanges, check_version,
 };
@@ -286,9 +286,7 @@ async fn list_deploys(
 }
 
 fn optional_timestamp(value: Option<String>, what: &str) -> Result<Option<String>, ToolError> {
-    value
-        .map(|v| parse_timestamp(&v, what).map_err(ToolError::InvalidInput))
-        .transpose()
+    parse_optional_timestamp(value.as_deref(), what).map_err(ToolError::InvalidInput)
 }
 
 /// One release as a tool answer, under a heading such as "Release created".
