@@ -130,8 +130,9 @@ pub fn list_limit(limit: Option<Limit>) -> Result<usize, ToolError> {
     }
 }
 
+/// A trimmed, non-empty argument, owned.
 fn non_empty(value: Option<String>) -> Option<String> {
-    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    super::events::non_empty(value.as_deref()).map(str::to_owned)
 }
 
 #[cfg(test)]
