@@ -3,13 +3,17 @@
 pub mod auth;
 pub mod client;
 pub mod error;
+pub mod log;
 pub mod models;
 pub mod pagination;
 pub mod path;
+pub mod redact;
 pub mod retry;
+pub mod transport;
 
 pub use auth::{AuthToken, OrgTokenClaims};
 pub use client::{ClientConfig, Listing, PageSize, Response, SentryClient};
 pub use error::ApiError;
 pub use path::ApiPath;
 pub use retry::RetryPolicy;
+pub use transport::ProxyConfig;
