@@ -3,7 +3,7 @@
 use crate::cli::{Cli, Command, McpArgs, ReleaseCommand};
 use crate::config::{Config, Flags, Sources};
 use crate::mcp::{McpServer, Transport};
-use crate::sentry::AuthToken;
+use crate::sentry::{AuthToken, log};
 use crate::tools::{Registry, ToolContext};
 use std::sync::Arc;
 
@@ -84,6 +84,11 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         org: cli.global.org.clone(),
         projects: cli.global.projects.clone(),
         output: cli.global.output,
+        log_level: cli.global.log_level,
+        headers: cli.global.headers.clone(),
     };
-    Ok(Config::resolve(&flags, &Sources::from_process())?)
+    let config = Config::resolve(&flags, &Sources::from_process())?;
+    log::set_level(config.log_level);
+    config.report();
+    Ok(config)
 }

@@ -2,6 +2,7 @@
 
 use crate::config::OutputFormat;
 use crate::mcp::Transport;
+use crate::sentry::log::Level;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -37,6 +38,16 @@ pub struct GlobalArgs {
     /// Output format [env: SENTRY_COMPANION_OUTPUT] [default: text].
     #[arg(long, global = true, value_enum)]
     pub output: Option<OutputFormat>,
+    /// What goes to stderr: trace, debug (every request), info, warn, error [env: SENTRY_LOG_LEVEL] [default: warn].
+    #[arg(long, global = true, value_name = "LEVEL", value_parser = parse_log_level)]
+    pub log_level: Option<Level>,
+    /// An extra header for every request to Sentry, 'Name: value'; repeatable [env: CUSTOM_HEADER].
+    #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+}
+
+fn parse_log_level(text: &str) -> Result<Level, String> {
+    text.parse()
 }
 
 /// The Sentry base URL given after a subcommand (same meaning as the global `--url`).

@@ -3,7 +3,7 @@
 use super::ToolError;
 use super::ids::{IssueArg, IssueLocator, parse_issue_ref};
 use crate::config::Config;
-use crate::sentry::{ApiError, ClientConfig, SentryClient};
+use crate::sentry::{ApiError, SentryClient};
 
 /// The default and largest `limit` of list tools.
 pub const DEFAULT_LIMIT: u32 = 25;
@@ -29,10 +29,7 @@ impl ToolContext {
 
     /// The context for a configuration: its server, token and defaults.
     pub fn from_config(config: &Config) -> Result<Self, ApiError> {
-        let client = SentryClient::new(ClientConfig::new(
-            config.base_url.clone(),
-            config.token.clone(),
-        ))?;
+        let client = SentryClient::new(config.client_config())?;
         Ok(Self::new(
             client,
             config.org.clone(),
