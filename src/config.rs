@@ -820,4 +820,223 @@ mod tests {
         let err = Config::resolve(&Flags::default(), &sources(&env, dir.path(), None)).unwrap_err();
         assert!(err.to_string().contains("text or json"), "{err}");
     }
+
+    fn resolve_in(dir: &Path, env: &[(&str, &str)], rc: &str) -> Result<Config, ConfigError> {
+        if !rc.is_empty() {
+            std::fs::write(dir.join(".sentryclirc"), rc).unwrap();
+        }
+        Config::resolve(&Flags::default(), &sources(env, dir, None))
+    }
+
+    #[test]
+    fn sentry_cli_settings_are_read_with_their_precedence() {
+        let dir = tempfile::tempdir().unwrap();
+        let rc = "[log]\nlevel=info\n[defaults]\nvcs_remote=upstream\npipeline=file-pipe\ncustom_header=X-From: file\n[http]\nmax_retries=2\n";
+        let config = resolve_in(dir.path(), &[], rc).unwrap();
+        assert_eq!(config.log_level, Level::Info);
+        assert_eq!(config.vcs_remote.as_deref(), Some("upstream"));
+        assert_eq!(config.http.pipeline.as_deref(), Some("file-pipe"));
+        assert_eq!(config.http.headers, [("X-From".into(), "file".into())]);
+        assert_eq!(config.client_config().retry.max_attempts, 3);
+
+        let env = [
+            ("SENTRY_LOG_LEVEL", "debug"),
+            ("SENTRY_VCS_REMOTE", "fork"),
+            ("CUSTOM_HEADER", "X-From: env"),
+            ("SENTRY_HTTP_MAX_RETRIES", "0"),
+        ];
+        let config = resolve_in(dir.path(), &env, "").unwrap();
+        assert_eq!(config.log_level, Level::Debug);
+        assert_eq!(config.vcs_remote.as_deref(), Some("fork"));
+        assert_eq!(config.http.headers[0].1, "env");
+        assert_eq!(config.client_config().retry.max_attempts, 1);
+
+        let flags = Flags {
+            log_level: Some(Level::Error),
+            headers: vec!["X-A: 1".into(), "X-B:2".into()],
+            ..Flags::default()
+        };
+        let config = Config::resolve(&flags, &sources(&env, dir.path(), None)).unwrap();
+        assert_eq!(config.log_level, Level::Error);
+        assert_eq!(config.http.headers.len(), 2);
+    }
+
+    #[test]
+    fn says_where_each_value_came_from() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [("SENTRY_AUTH_TOKEN", "sntryu_origin-test-token")];
+        let config = resolve_in(dir.path(), &env, "[defaults]\norg=acme\n").unwrap();
+        let origins = config.notes.origins.join("\n");
+        assert!(
+            origins.contains("org = acme (from [defaults] org in "),
+            "{origins}"
+        );
+        assert!(origins.contains(".sentryclirc line 2)"), "{origins}");
+        assert!(
+            origins.contains("auth token from SENTRY_AUTH_TOKEN"),
+            "{origins}"
+        );
+        assert!(!origins.contains("origin-test-token"), "{origins}");
+    }
+
+    #[test]
+    fn bad_settings_are_errors_that_name_their_origin() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = resolve_in(dir.path(), &[("SENTRY_LOG_LEVEL", "loud")], "").unwrap_err();
+        assert!(err.to_string().contains("SENTRY_LOG_LEVEL"), "{err}");
+        let err = resolve_in(dir.path(), &[("CUSTOM_HEADER", "no colon")], "").unwrap_err();
+        assert!(err.to_string().contains("'Name: value'"), "{err}");
+        let err = resolve_in(dir.path(), &[("CUSTOM_HEADER", "Authorization: x")], "").unwrap_err();
+        assert!(err.to_string().contains("--auth-token"), "{err}");
+        let err = resolve_in(dir.path(), &[], "[http]\nverify_ssl=maybe\n").unwrap_err();
+        assert!(err.to_string().contains("verify_ssl"), "{err}");
+        let err = resolve_in(dir.path(), &[], "[http]\nmax_retries=-1\n").unwrap_err();
+        assert!(err.to_string().contains("0 to 100"), "{err}");
+    }
+
+    #[test]
+    fn url_credentials_are_dropped_and_never_shown() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [("SENTRY_URL", "https://ann:url-secret@sentry.example.com")];
+        let config = resolve_in(dir.path(), &env, "").unwrap();
+        assert_eq!(config.base_url.as_str(), "https://sentry.example.com/");
+        let all = format!("{:?}", config.notes);
+        assert!(all.contains("are not used"), "{all}");
+        assert!(!all.contains("url-secret"), "{all}");
+
+        let env = [("SENTRY_URL", "https://ann:url-secret@:0")];
+        let err = resolve_in(dir.path(), &env, "").unwrap_err();
+        assert!(!err.to_string().contains("url-secret"), "{err}");
+    }
+
+    #[test]
+    fn a_discovered_file_sending_the_token_over_plain_http_is_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [("SENTRY_AUTH_TOKEN", "sntryu_x")];
+        let config = resolve_in(
+            dir.path(),
+            &env,
+            "[defaults]\nurl=http://sentry.example.com\n",
+        )
+        .unwrap();
+        assert!(
+            config
+                .notes
+                .warnings
+                .iter()
+                .any(|w| w.contains("unencrypted")),
+            "{:?}",
+            config.notes.warnings
+        );
+        let config =
+            resolve_in(dir.path(), &env, "[defaults]\nurl=http://127.0.0.1:9000\n").unwrap();
+        assert!(
+            config.notes.warnings.is_empty(),
+            "{:?}",
+            config.notes.warnings
+        );
+        let env = [
+            ("SENTRY_AUTH_TOKEN", "sntryu_x"),
+            ("SENTRY_URL", "http://sentry.example.com"),
+        ];
+        let config = resolve_in(dir.path(), &env, "").unwrap();
+        assert!(
+            config.notes.warnings.is_empty(),
+            "{:?}",
+            config.notes.warnings
+        );
+    }
+
+    #[test]
+    fn unsupported_settings_are_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = [
+            ("SENTRY_API_KEY", "legacy"),
+            ("SENTRY_PROPERTIES", "x.properties"),
+        ];
+        let config = resolve_in(dir.path(), &env, "[http]\nkeepalive=true\n").unwrap();
+        let all = config.notes.warnings.join("\n");
+        for name in ["SENTRY_API_KEY", "SENTRY_PROPERTIES", "[http] keepalive"] {
+            assert!(all.contains(name), "{name} not in {all}");
+        }
+    }
+
+    #[test]
+    fn dotenv_supplies_what_the_environment_does_not() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(".env"),
+            "SENTRY_ORG=dotenv-org\nSENTRY_PROJECT=dotenv-proj\nSSL_CERT_FILE=/x.pem\n",
+        )
+        .unwrap();
+        let env = [("SENTRY_ORG", "env-org")];
+        let config = resolve_in(dir.path(), &env, "").unwrap();
+        assert_eq!(config.org.as_deref(), Some("env-org"));
+        assert_eq!(config.projects, ["dotenv-proj"]);
+        assert!(
+            config
+                .notes
+                .warnings
+                .iter()
+                .any(|w| w.contains("SSL_CERT_FILE")),
+            "{:?}",
+            config.notes.warnings
+        );
+        let env = [("SENTRY_LOAD_DOTENV", "0")];
+        assert!(
+            resolve_in(dir.path(), &env, "")
+                .unwrap()
+                .projects
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn the_proxy_comes_from_the_environment_then_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let rc = "[http]\nproxy_url=proxy.internal:3128\nproxy_username=ann\nproxy_password=pw\n";
+        let config = resolve_in(dir.path(), &[], rc).unwrap();
+        let proxy = config.http.proxy.unwrap();
+        assert_eq!(proxy.url.as_str(), "http://proxy.internal:3128/");
+        assert_eq!(proxy.username.as_deref(), Some("ann"));
+        assert_eq!(proxy.password.as_deref(), Some("pw"));
+
+        let env = [
+            ("HTTPS_PROXY", "http://env-proxy:8080"),
+            ("HTTP_PROXY", "http://plain-only:8080"),
+            ("NO_PROXY", "internal.example"),
+        ];
+        let config = resolve_in(dir.path(), &env, "").unwrap();
+        let proxy = config.http.proxy.unwrap();
+        assert_eq!(proxy.url.host_str(), Some("env-proxy"));
+        // The file's credentials go with whichever proxy is used, as in sentry-cli.
+        assert_eq!(proxy.username.as_deref(), Some("ann"));
+        assert_eq!(proxy.no_proxy.as_deref(), Some("internal.example"));
+
+        let env = [
+            ("SENTRY_URL", "http://sentry.internal"),
+            ("HTTP_PROXY", "http://plain:1"),
+            ("REQUEST_METHOD", "GET"),
+        ];
+        assert!(
+            resolve_in(dir.path(), &env, "[http]\n")
+                .unwrap()
+                .http
+                .proxy
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn turning_certificate_checks_off_is_warned_about() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = resolve_in(dir.path(), &[], "[http]\nverify_ssl=false\n").unwrap();
+        assert!(!config.http.verify_tls);
+        assert!(!config.client_config().verify_tls);
+        assert!(
+            config.notes.warnings[0].contains("not checked"),
+            "{:?}",
+            config.notes.warnings
+        );
+    }
 }
