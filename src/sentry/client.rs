@@ -283,7 +283,7 @@ pub struct Request<'c> {
 struct Failed {
     failure: Failure,
     hint: Option<Duration>,
-    error: ApiError,
+    error: Box<ApiError>,
 }
 
 impl Failed {
@@ -291,7 +291,7 @@ impl Failed {
         Self {
             failure: Failure::Final,
             hint: None,
-            error,
+            error: Box::new(error),
         }
     }
 }
@@ -421,11 +421,11 @@ impl Request<'_> {
                 Err(failed) => failed,
             };
             if attempt >= policy.max_attempts || !policy.should_retry(&failure, self.repeat) {
-                return Err(error);
+                return Err(*error);
             }
             let wait = policy.delay(attempt, hint, fastrand::f64());
             if waited + wait > policy.max_total {
-                return Err(error);
+                return Err(*error);
             }
             if self.would_pass_deadline(wait) {
                 return Err(self.out_of_time(Some(&error)));
@@ -592,7 +592,7 @@ impl Request<'_> {
         Failed {
             failure: retry,
             hint: None,
-            error,
+            error: Box::new(error),
         }
     }
 
@@ -682,7 +682,12 @@ impl Request<'_> {
                 query_timeout: status == StatusCode::BAD_REQUEST && is_query_timeout(&text),
             },
             hint: wait_hint(&headers, status),
-            error: ApiError::from_status(self.method.as_str(), &self.path, status.as_u16(), &text),
+            error: Box::new(ApiError::from_status(
+                self.method.as_str(),
+                &self.path,
+                status.as_u16(),
+                &text,
+            )),
         })
     }
 

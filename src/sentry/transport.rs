@@ -213,17 +213,16 @@ fn root_cause(error: &(dyn StdError + 'static)) -> String {
 fn certificate_problem(error: &(dyn StdError + 'static)) -> Option<String> {
     let mut current = Some(error);
     while let Some(error) = current {
-        let tls = error.downcast_ref::<rustls::Error>().or_else(|| {
-            // An io::Error hides the error it wraps from `source()`; look inside it.
-            error
-                .downcast_ref::<std::io::Error>()
-                .and_then(std::io::Error::get_ref)
-                .and_then(|inner| inner.downcast_ref::<rustls::Error>())
-        });
-        if let Some(rustls::Error::InvalidCertificate(problem)) = tls {
+        if let Some(rustls::Error::InvalidCertificate(problem)) =
+            error.downcast_ref::<rustls::Error>()
+        {
             return Some(describe_certificate_problem(problem));
         }
-        current = error.source();
+        current = match error.downcast_ref::<std::io::Error>() {
+            // An io::Error's `source()` skips the error it wraps (TLS errors come wrapped twice): step into it.
+            Some(io) => io.get_ref().map(|inner| inner as &(dyn StdError + 'static)),
+            None => error.source(),
+        };
     }
     None
 }
@@ -268,7 +267,7 @@ mod tests {
     #[test]
     fn finds_a_certificate_problem_inside_an_io_error() {
         let tls = rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer);
-        let io = std::io::Error::other(tls);
+        let io = std::io::Error::other(std::io::Error::new(std::io::ErrorKind::InvalidData, tls));
         let problem = certificate_problem(&io).unwrap();
         assert!(problem.contains("self-signed"), "{problem}");
         assert_eq!(certificate_problem(&std::io::Error::other("plain")), None);
