@@ -91,7 +91,7 @@ pub struct Config {
 }
 
 /// How requests reach Sentry: headers, user agent, proxy, TLS, retries.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct HttpSettings {
     /// Extra headers (`--header`, `CUSTOM_HEADER`, `[defaults] custom_header`).
     pub headers: Vec<(String, String)>,
@@ -103,6 +103,20 @@ pub struct HttpSettings {
     pub verify_tls: bool,
     /// Retries after the first attempt (`SENTRY_HTTP_MAX_RETRIES`, `[http] max_retries`).
     pub max_retries: Option<u32>,
+}
+
+impl std::fmt::Debug for HttpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Header values may be credentials (e.g. an access-proxy secret): names only.
+        let header_names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("HttpSettings")
+            .field("headers", &header_names)
+            .field("pipeline", &self.pipeline)
+            .field("proxy", &self.proxy)
+            .field("verify_tls", &self.verify_tls)
+            .field("max_retries", &self.max_retries)
+            .finish()
+    }
 }
 
 impl Default for HttpSettings {
