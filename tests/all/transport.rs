@@ -630,3 +630,19 @@ fn the_binary_reads_verify_ssl_from_sentryclirc() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("not checked"), "{stderr}");
 }
+
+#[test]
+fn ssl_cert_file_trusts_a_private_certificate() {
+    let tls = TlsServer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("private-ca.pem");
+    std::fs::write(&bundle, &tls.certificate_pem).unwrap();
+    let output = binary(&tls.url)
+        .current_dir(dir.path())
+        .env("SSL_CERT_FILE", &bundle)
+        .args(["tool", "list_organizations"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert_eq!(tls.connections(), 1);
+}

@@ -176,6 +176,8 @@ fn forward(mut client: TcpStream, upstream: std::net::SocketAddr, seen: &Mutex<V
 pub struct TlsServer {
     /// `https://127.0.0.1:PORT`.
     pub url: String,
+    /// Its certificate, PEM-encoded (to trust it through SSL_CERT_FILE).
+    pub certificate_pem: String,
     connections: Arc<AtomicUsize>,
 }
 
@@ -188,6 +190,7 @@ impl TlsServer {
             "localhost".to_owned(),
         ])
         .expect("certificate");
+        let certificate_pem = certified.cert.pem();
         let key =
             rustls::pki_types::PrivateKeyDer::Pkcs8(certified.signing_key.serialize_der().into());
         let config = Arc::new(
@@ -220,7 +223,11 @@ impl TlsServer {
                 });
             }
         });
-        Self { url, connections }
+        Self {
+            url,
+            certificate_pem,
+            connections,
+        }
     }
 
     /// How many TCP connections it accepted.
