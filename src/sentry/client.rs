@@ -454,20 +454,26 @@ impl Request<'_> {
             .token
             .as_ref()
             .ok_or_else(|| Failed::final_(ApiError::MissingToken))?;
-        for _ in 0..=MAX_REDIRECTS {
+        let mut redirects = 0;
+        loop {
             let response = self.send_once(&url, token).await?;
-            match redirect_target(&response, &url) {
-                Some(target) => url = self.follow(response.status(), target)?,
-                None => return self.read_answer(response).await,
+            let Some(target) = redirect_target(&response, &url) else {
+                return self.read_answer(response).await;
+            };
+            redirects += 1;
+            if redirects > MAX_REDIRECTS {
+                return Err(Failed::final_(ApiError::Redirected {
+                    method: self.method.to_string(),
+                    resource: self.path.describe(),
+                    status: response.status().as_u16(),
+                    target: shown_target(&target),
+                    why: format!(
+                        "more than {MAX_REDIRECTS} redirects in a row; check --url / SENTRY_URL"
+                    ),
+                }));
             }
+            url = self.follow(response.status(), target)?;
         }
-        Err(Failed::final_(ApiError::Redirected {
-            method: self.method.to_string(),
-            resource: self.path.describe(),
-            status: 310,
-            target: shown_target(&url),
-            why: format!("more than {MAX_REDIRECTS} redirects in a row; check --url / SENTRY_URL"),
-        }))
     }
 
     async fn send_once(&self, url: &Url, token: &AuthToken) -> Result<reqwest::Response, Failed> {
@@ -532,11 +538,13 @@ impl Request<'_> {
         Ok(configured.min(left))
     }
 
-    /// True when the deadline, not the configured timeout, bounds the current attempt.
-    fn bounded_by_deadline(&self) -> bool {
-        self.client.deadline.is_some_and(|deadline| {
-            deadline.saturating_duration_since(Instant::now()) < self.client.inner.timeout
-        })
+    /// True when the deadline has come (a timeout that fires now is the deadline's, not the attempt's own).
+    fn deadline_reached(&self) -> bool {
+        // An attempt's timeout is cut to end exactly at the deadline; the margin absorbs timer slack.
+        const SLACK: Duration = Duration::from_millis(50);
+        self.client
+            .deadline
+            .is_some_and(|deadline| Instant::now() + SLACK >= deadline)
     }
 
     fn would_pass_deadline(&self, wait: Duration) -> bool {
@@ -558,7 +566,7 @@ impl Request<'_> {
     fn send_failed(&self, failure: SendFailure) -> Failed {
         let inner = &self.client.inner;
         let url = inner.base_url.to_string();
-        let out_of_time = failure == SendFailure::TimedOut && self.bounded_by_deadline();
+        let out_of_time = failure == SendFailure::TimedOut && self.deadline_reached();
         let mut retry = failure.failure();
         let error = match failure {
             SendFailure::Local(reason) => ApiError::Local { reason },
