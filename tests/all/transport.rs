@@ -646,3 +646,31 @@ fn ssl_cert_file_trusts_a_private_certificate() {
     assert!(output.status.success(), "{output:?}");
     assert_eq!(tls.connections(), 1);
 }
+
+#[test]
+fn an_https_sentry_is_reached_through_an_https_proxy_tunnel() {
+    let tls = TlsServer::start();
+    let proxy = ForwardProxy::start(tls.address);
+    let dir = tempfile::tempdir().unwrap();
+    let bundle = dir.path().join("private-ca.pem");
+    std::fs::write(&bundle, &tls.certificate_pem).unwrap();
+    // The certificate names localhost; the proxy relays to the TLS server whatever the port asked for.
+    let output = binary("https://localhost:1")
+        .current_dir(dir.path())
+        .env("SSL_CERT_FILE", &bundle)
+        .env("HTTPS_PROXY", &proxy.url)
+        .args(["tool", "list_organizations"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let through = proxy.requests();
+    assert_eq!(through.len(), 1);
+    assert!(
+        through[0].starts_with("CONNECT localhost:1 "),
+        "{through:?}"
+    );
+    assert!(
+        !through[0].contains(TOKEN),
+        "the token travels inside the tunnel only"
+    );
+}

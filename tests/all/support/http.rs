@@ -104,7 +104,8 @@ pub fn read_request(stream: &mut impl Read) -> Option<String> {
     Some(head + &String::from_utf8_lossy(&body))
 }
 
-/// A plain-HTTP forward proxy that records each request line and forwards it to `upstream`.
+/// A forward proxy (plain HTTP requests and CONNECT tunnels) that records each request and sends it to
+/// `upstream`.
 pub struct ForwardProxy {
     /// `http://127.0.0.1:PORT`.
     pub url: String,
@@ -138,6 +139,10 @@ fn forward(mut client: TcpStream, upstream: std::net::SocketAddr, seen: &Mutex<V
         return;
     };
     seen.lock().expect("lock").push(request.clone());
+    if request.starts_with("CONNECT ") {
+        tunnel(client, upstream);
+        return;
+    }
     // `GET http://host:port/path HTTP/1.1` becomes `GET /path HTTP/1.1`, with the proxy's own headers dropped.
     let mut lines = request.split("\r\n");
     let request_line = lines.next().unwrap_or_default();
@@ -172,10 +177,32 @@ fn forward(mut client: TcpStream, upstream: std::net::SocketAddr, seen: &Mutex<V
     }
 }
 
+/// Answers a CONNECT and relays bytes both ways between the client and `upstream`.
+fn tunnel(mut client: TcpStream, upstream: std::net::SocketAddr) {
+    let Ok(server) = TcpStream::connect(upstream) else {
+        return;
+    };
+    if client
+        .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
+        .is_err()
+    {
+        return;
+    }
+    let (Ok(mut client_reader), Ok(mut server_writer)) = (client.try_clone(), server.try_clone())
+    else {
+        return;
+    };
+    std::thread::spawn(move || std::io::copy(&mut client_reader, &mut server_writer));
+    let mut server_reader = server;
+    let _ = std::io::copy(&mut server_reader, &mut client);
+}
+
 /// A TLS server with a self-signed certificate for 127.0.0.1 and localhost, made when it starts.
 pub struct TlsServer {
     /// `https://127.0.0.1:PORT`.
     pub url: String,
+    /// The address it listens on.
+    pub address: std::net::SocketAddr,
     /// Its certificate, PEM-encoded (to trust it through SSL_CERT_FILE).
     pub certificate_pem: String,
     connections: Arc<AtomicUsize>,
@@ -200,7 +227,8 @@ impl TlsServer {
                 .expect("server config"),
         );
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let url = format!("https://{}", listener.local_addr().expect("address"));
+        let address = listener.local_addr().expect("address");
+        let url = format!("https://{address}");
         let connections = Arc::new(AtomicUsize::new(0));
         let counted = Arc::clone(&connections);
         std::thread::spawn(move || {
@@ -225,6 +253,7 @@ impl TlsServer {
         });
         Self {
             url,
+            address,
             certificate_pem,
             connections,
         }
