@@ -515,7 +515,7 @@ impl Request<'_> {
                 let failure = SendFailure::of(&error);
                 log::debug(|| {
                     format!(
-                        "{} {} failed after {elapsed} ms: {failure:?}",
+                        "{} {} failed after {elapsed} ms: {failure}",
                         self.method,
                         shown_url(url)
                     )

@@ -167,6 +167,18 @@ pub enum SendFailure {
     Broken(String),
 }
 
+impl fmt::Display for SendFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Local(reason) => write!(f, "could not be built ({reason})"),
+            Self::Certificate(problem) => write!(f, "certificate refused ({problem})"),
+            Self::NotConnected(reason) => write!(f, "connection failed ({reason})"),
+            Self::TimedOut => f.write_str("timed out"),
+            Self::Broken(reason) => write!(f, "connection broke ({reason})"),
+        }
+    }
+}
+
 impl SendFailure {
     /// Classifies a reqwest error.
     pub fn of(error: &reqwest::Error) -> Self {
