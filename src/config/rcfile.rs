@@ -86,10 +86,14 @@ impl RcFiles {
     /// Reads `~/.sentryclirc`, then the nearest project file from `cwd` up, whose values win.
     pub fn discover(cwd: &Path, home: Option<&Path>) -> Result<Self, RcError> {
         let mut rc = Self::default();
-        if let Some(home) = home {
-            rc.apply(&home.join(".sentryclirc"), Duplicates::FirstWins)?;
+        let project = nearest_project_file(cwd);
+        let home_file = home.map(|home| home.join(".sentryclirc"));
+        // Under the home directory the walk can find the home file itself; sentry-cli then reads it twice,
+        // the second time as the project file, which is what counts: read it once, as that.
+        if let Some(home_file) = home_file.filter(|file| !same_file(file, project.as_deref())) {
+            rc.apply(&home_file, Duplicates::FirstWins)?;
         }
-        if let Some(project) = nearest_project_file(cwd) {
+        if let Some(project) = project {
             rc.apply(&project, Duplicates::LastWins)?;
         }
         Ok(rc)
@@ -165,6 +169,11 @@ impl RcFiles {
 enum Duplicates {
     FirstWins,
     LastWins,
+}
+
+fn same_file(a: &Path, b: Option<&Path>) -> bool {
+    let canonical = |p: &Path| std::fs::canonicalize(p).ok();
+    b.is_some_and(|b| canonical(a).is_some() && canonical(a) == canonical(b))
 }
 
 /// The first `.sentryclirc` or `sentrycli.ini` found from `cwd` up to the root.
@@ -427,6 +436,22 @@ mod tests {
             "{:?}",
             rc.warnings
         );
+    }
+
+    #[test]
+    fn the_home_file_found_by_the_walk_is_read_once_as_the_project_file() {
+        let home = tempfile::tempdir().unwrap();
+        let inside = home.path().join("work");
+        std::fs::create_dir(&inside).unwrap();
+        std::fs::write(
+            home.path().join(".sentryclirc"),
+            "[defaults]\norg=first\norg=second\n",
+        )
+        .unwrap();
+        let rc = RcFiles::discover(&inside, Some(home.path())).unwrap();
+        assert_eq!(rc.get("defaults", "org").unwrap().value, "second");
+        assert_eq!(rc.files.len(), 1);
+        assert_eq!(rc.warnings.len(), 1, "{:?}", rc.warnings);
     }
 
     #[test]
