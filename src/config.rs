@@ -1,22 +1,14 @@
 //! Configuration: flags beat environment beat `.sentryclirc` beat what an org token carries.
 
+use crate::output::OutputFormat;
 use crate::sentry::AuthToken;
+use crate::text::split_list;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use url::Url;
 
 /// The default Sentry server.
 pub const DEFAULT_URL: &str = "https://sentry.io";
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// For people.
-    #[default]
-    Text,
-    /// One JSON document on stdout, for scripts.
-    Json,
-}
 
 /// Values given on the command line (highest precedence).
 #[derive(Debug, Clone, Default)]
@@ -144,14 +136,12 @@ impl Config {
             split_list(from_env.as_slice())
         };
 
-        let output = match flags.output {
-            Some(output) => output,
-            None => match sources.var("SENTRY_COMPANION_OUTPUT").as_deref() {
-                None => OutputFormat::Text,
-                Some(v) if v.eq_ignore_ascii_case("text") => OutputFormat::Text,
-                Some(v) if v.eq_ignore_ascii_case("json") => OutputFormat::Json,
-                Some(other) => return Err(ConfigError::InvalidOutput(other.to_owned())),
-            },
+        let output = match (flags.output, sources.var("SENTRY_COMPANION_OUTPUT")) {
+            (Some(output), _) => output,
+            (None, None) => OutputFormat::Text,
+            (None, Some(value)) => {
+                OutputFormat::parse(&value).ok_or(ConfigError::InvalidOutput(value))?
+            }
         };
 
         Ok(Self {
@@ -170,18 +160,6 @@ fn first_of<const N: usize>(
     candidates
         .into_iter()
         .find_map(|(value, source)| value.filter(|v| !v.trim().is_empty()).map(|v| (v, source)))
-}
-
-/// Splits repeatable, comma-separated values into a de-duplicated list.
-pub fn split_list<S: AsRef<str>>(values: &[S]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in values.iter().flat_map(|v| v.as_ref().split(',')) {
-        let item = item.trim();
-        if !item.is_empty() && !out.iter().any(|o| o == item) {
-            out.push(item.to_owned());
-        }
-    }
-    out
 }
 
 fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigError> {

@@ -1,5 +1,7 @@
-//! The only code that speaks HTTP: the Sentry client, its paths, errors, retries and models.
+//! The only code that speaks HTTP: the Sentry client, its paths, errors, retries and models, one
+//! function per endpoint (`api/`), and the session commands run with.
 
+pub mod api;
 pub mod auth;
 pub mod client;
 pub mod error;
@@ -7,9 +9,11 @@ pub mod models;
 pub mod pagination;
 pub mod path;
 pub mod retry;
+pub mod session;
 
 pub use auth::{AuthToken, OrgTokenClaims};
 pub use client::{ClientConfig, Listing, PageSize, Response, SentryClient};
 pub use error::ApiError;
 pub use path::ApiPath;
 pub use retry::RetryPolicy;
+pub use session::Session;
