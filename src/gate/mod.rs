@@ -10,6 +10,7 @@ pub mod clock;
 pub mod error;
 pub mod outputs;
 pub mod policy;
+pub mod rate_decision;
 pub mod report;
 pub mod rules;
 pub mod sentry_data;
