@@ -49,6 +49,11 @@
 //! - A pass is evidence in itself, so the minimum-traffic constants no longer guard it; the
 //!   [`EventFloors`] are the knobs that remain (`--min-errors`).
 //! - One kind of exposure per comparison (sessions, else transactions): the caller never mixes.
+//! - The ceiling (`--max-error-rate`) is another test, [`CeilingTest`], judged on the release's
+//!   counts alone with a plan of its own share of `α` and the same `β`. A rule that has both
+//!   fails when either fails and passes when both pass. The crash rate against the baseline is
+//!   the same [`RatioTest`] over crashed sessions, and the crash-free floor a [`CeilingTest`] on
+//!   the crash rate.
 //!
 //! # The test at one look
 //!
@@ -381,14 +386,36 @@ pub enum Decision {
     Undecided(Undecided),
 }
 
-/// The fail test first, then a pass from the end of the soak on.
-fn decide(fail_p_value: f64, pass_p_value: f64, allowance: &Allowance) -> Decision {
+/// The events a verdict rests on, and the fewest it needs.
+#[derive(Clone, Copy)]
+struct Floor {
+    events: u64,
+    needed: u64,
+}
+
+/// The fail test first, then a pass from the end of the soak on; a verdict under its floor is
+/// held back with that reason.
+fn decide(
+    fail_p_value: f64,
+    pass_p_value: f64,
+    allowance: &Allowance,
+    to_fail: Floor,
+    to_pass: Floor,
+) -> Decision {
     let within = |p: f64, budget: f64| budget > 0.0 && p <= budget;
     if within(fail_p_value, allowance.false_alarm) {
+        if to_fail.events < to_fail.needed {
+            let Floor { events, needed } = to_fail;
+            return Decision::Undecided(Undecided::TooFewToFail { events, needed });
+        }
         Decision::Fail
     } else if !allowance.soak_over {
         Decision::Undecided(Undecided::SoakNotOver)
     } else if within(pass_p_value, allowance.false_pass) {
+        if to_pass.events < to_pass.needed {
+            let Floor { events, needed } = to_pass;
+            return Decision::Undecided(Undecided::TooFewToPass { events, needed });
+        }
         Decision::Pass
     } else {
         Decision::Undecided(Undecided::NotEnoughEvidence)
@@ -484,21 +511,19 @@ impl RatioTest {
         let null_share = share(self.limit, candidate.exposure, baseline.exposure);
         let fail_p_value = binomial_upper_tail(candidate.events, total, null_share);
         let pass_p_value = binomial_lower_tail(candidate.events, total, null_share);
-        let decision = match decide(fail_p_value, pass_p_value, &allowance) {
-            Decision::Fail if candidate.events < self.floors.to_fail => {
-                Decision::Undecided(Undecided::TooFewToFail {
-                    events: candidate.events,
-                    needed: self.floors.to_fail,
-                })
-            }
-            Decision::Pass if baseline.events < self.floors.to_pass => {
-                Decision::Undecided(Undecided::TooFewToPass {
-                    events: baseline.events,
-                    needed: self.floors.to_pass,
-                })
-            }
-            decision => decision,
-        };
+        let decision = decide(
+            fail_p_value,
+            pass_p_value,
+            &allowance,
+            Floor {
+                events: candidate.events,
+                needed: self.floors.to_fail,
+            },
+            Floor {
+                events: baseline.events,
+                needed: self.floors.to_pass,
+            },
+        );
         judgement(decision, fail_p_value, pass_p_value)
     }
 }
@@ -621,15 +646,15 @@ impl CeilingTest {
         let null_mean = self.max_rate * candidate.exposure;
         let fail_p_value = poisson_upper_tail(candidate.events, null_mean);
         let pass_p_value = poisson_lower_tail(candidate.events, null_mean);
-        let decision = match decide(fail_p_value, pass_p_value, &allowance) {
-            Decision::Fail if candidate.events < self.events_to_fail => {
-                Decision::Undecided(Undecided::TooFewToFail {
-                    events: candidate.events,
-                    needed: self.events_to_fail,
-                })
-            }
-            decision => decision,
+        let to_fail = Floor {
+            events: candidate.events,
+            needed: self.events_to_fail,
         };
+        let no_floor = Floor {
+            events: candidate.events,
+            needed: 0,
+        };
+        let decision = decide(fail_p_value, pass_p_value, &allowance, to_fail, no_floor);
         judgement(decision, fail_p_value, pass_p_value)
     }
 }
