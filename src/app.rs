@@ -1,56 +1,61 @@
-//! Runs a parsed command line: settles the configuration and dispatches to the face asked for.
+//! Runs a parsed command line: settles the configuration, builds the session once, turns the
+//! arguments into the core's requests and dispatches. Nothing imports this module.
 
-use crate::cli::{Cli, Command, McpArgs, ReleaseCommand};
+use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, Transport};
 use crate::config::{Config, Flags, Sources};
-use crate::mcp::{McpServer, Transport};
-use crate::sentry::{AuthToken, log};
+use crate::exit::Exit;
+use crate::mcp::McpServer;
+use crate::sentry::{AuthToken, SentryClient, Session, log};
+use crate::tool_cli::ToolCall;
 use crate::tools::{Registry, ToolContext};
 use std::sync::Arc;
-
-/// How a successful run ends, beyond plain success.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Exit 0.
-    Success,
-    /// Exit 1: the deploy gate found a regression.
-    GateFailed,
-    /// Exit 3: the deploy gate could not decide and the policy left it so.
-    Inconclusive,
-}
-
-impl Exit {
-    /// The process exit code.
-    pub fn code(self) -> u8 {
-        match self {
-            Self::Success => 0,
-            Self::GateFailed => 1,
-            Self::Inconclusive => 3,
-        }
-    }
-}
 
 /// Runs the command; an `Err` is exit code 2 with its message.
 pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     let config = settle_config(&cli)?;
+    let session = session(&config)?;
     match cli.command {
-        Command::Mcp(args) => serve_mcp(&config, args).await,
-        Command::Tool(args) => crate::tool_cli::run(&config, args).await,
-        Command::Release(command) => run_release(&config, command).await,
+        Command::Mcp(args) => serve_mcp(session, args).await,
+        Command::Tool(args) => {
+            let call = ToolCall {
+                name: args.name,
+                pairs: args.args,
+                json: args.json,
+            };
+            crate::tool_cli::run(session, config.output, call).await
+        }
+        Command::Release(command) => run_release(&config, &session, command).await,
     }
 }
 
-async fn run_release(config: &Config, command: ReleaseCommand) -> anyhow::Result<Exit> {
-    match command {
-        ReleaseCommand::ProposeVersion(args) => crate::release::version::run(config, &args),
-        ReleaseCommand::Create(args) => crate::release::create::run(config, &args).await,
-        ReleaseCommand::Finalize(args) => crate::release::finalize(config, &args).await,
-        ReleaseCommand::Deploy(args) => crate::release::deploy(config, &args).await,
-        ReleaseCommand::Gate(args) => crate::gate::run(config, &args).await,
-    }
+async fn run_release(
+    config: &Config,
+    session: &Session,
+    command: ReleaseCommand,
+) -> anyhow::Result<Exit> {
+    let output = config.output;
+    Ok(match command {
+        ReleaseCommand::ProposeVersion(args) => {
+            crate::release::version::run(&args.into_request(output))?
+        }
+        ReleaseCommand::Create(args) => {
+            crate::release::create::run(session, args.into_request(output)).await?
+        }
+        ReleaseCommand::Finalize(args) => {
+            crate::release::finalize(session, args.into_request(output)).await?
+        }
+        ReleaseCommand::Deploy(args) => {
+            crate::release::deploy(session, args.into_request(output)).await?
+        }
+        ReleaseCommand::Gate(args) => {
+            let request = args.into_request(config.projects.clone(), output);
+            crate::gate::run(session, request).await?
+        }
+    })
 }
 
-async fn serve_mcp(config: &Config, args: McpArgs) -> anyhow::Result<Exit> {
-    let context = Arc::new(ToolContext::from_config(config)?);
+async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
+    let context = Arc::new(ToolContext::new(session));
     let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only);
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
@@ -67,6 +72,16 @@ async fn serve_mcp(config: &Config, args: McpArgs) -> anyhow::Result<Exit> {
         }
     }
     Ok(Exit::Success)
+}
+
+/// The client and defaults every command talks to Sentry with (no request is made here).
+fn session(config: &Config) -> anyhow::Result<Session> {
+    let client = SentryClient::new(config.client_config())?;
+    Ok(Session::new(
+        client,
+        config.org.clone(),
+        config.projects.clone(),
+    ))
 }
 
 /// Flags of the command line over environment and files.

@@ -1,11 +1,21 @@
-//! Command-line definitions only; each subcommand is run by one library function.
+//! Command-line definitions, and their conversion into the plain requests the core takes.
+//!
+//! Clap stops here: every subcommand's arguments become a request type owned by the module that
+//! runs it (`GateArgs` -> `gate::GateRequest`, `CreateArgs` -> `release::CreateRequest`, ...), and
+//! the gate's defaults come from `gate::PolicySpec::default()`, so the command and the MCP tool
+//! cannot drift apart.
 
-use crate::config::OutputFormat;
-use crate::mcp::Transport;
+use crate::gate::policy::human_duration;
+use crate::gate::{GateRequest, OnInconclusive, PolicySpec};
+use crate::output::OutputFormat;
+use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
 use crate::sentry::log::Level;
-use clap::{Args, Parser, Subcommand};
+use clap::builder::PossibleValue;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::str::FromStr;
 use std::time::Duration;
 
 /// Sentry for CI pipelines and AI assistants.
@@ -68,6 +78,15 @@ pub enum Command {
     /// Releases from git history, deploys, and the deploy gate.
     #[command(subcommand)]
     Release(ReleaseCommand),
+}
+
+/// How the MCP server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP at `http://ADDR/mcp`.
+    Http,
 }
 
 /// `mcp` flags.
@@ -212,17 +231,6 @@ pub struct DeployArgs {
     pub finished: Option<String>,
 }
 
-/// What an inconclusive gate verdict exits with.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum OnInconclusive {
-    /// Exit 0.
-    Pass,
-    /// Exit 1.
-    Fail,
-    /// Exit 3.
-    Neutral,
-}
-
 /// `release gate` flags.
 #[derive(Debug, Args)]
 pub struct GateArgs {
@@ -232,34 +240,34 @@ pub struct GateArgs {
     #[arg(long = "env", value_name = "ENV")]
     pub environment: String,
     /// Minimum time to watch after the deploy before a pass (e.g. 10m).
-    #[arg(long, default_value = "10m", value_parser = parse_duration)]
-    pub soak: Duration,
+    #[arg(long, default_value_t = DurationArg(PolicySpec::default().soak))]
+    pub soak: DurationArg,
     /// Time between looks at Sentry.
-    #[arg(long, default_value = "60s", value_parser = parse_duration)]
-    pub interval: Duration,
+    #[arg(long, default_value_t = DurationArg(PolicySpec::default().interval))]
+    pub interval: DurationArg,
     /// Give up (inconclusive) after this long (default: soak + 5m).
-    #[arg(long, value_parser = parse_duration)]
-    pub timeout: Option<Duration>,
+    #[arg(long)]
+    pub timeout: Option<DurationArg>,
     /// New issues allowed before the gate fails.
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = PolicySpec::default().max_new_issues)]
     pub max_new_issues: u64,
     /// Lowest level that counts: debug, info, warning, error, fatal.
-    #[arg(long, default_value = "error")]
+    #[arg(long, default_value_t = PolicySpec::default().level)]
     pub level: String,
     /// Extra issue search terms (e.g. `!transaction:/health`).
     #[arg(long, value_name = "TERMS")]
     pub query: Option<String>,
     /// The release to compare against: `previous` (deployed before this one) or a version.
-    #[arg(long, default_value = "previous")]
+    #[arg(long, default_value_t = PolicySpec::default().baseline)]
     pub baseline: String,
     /// Largest error-rate increase over the baseline that still passes, in percent.
-    #[arg(long, default_value_t = 25.0)]
+    #[arg(long, default_value_t = PolicySpec::default().max_increase)]
     pub max_increase: f64,
     /// Lowest crash-free session rate that passes, in percent (projects that send sessions).
-    #[arg(long, default_value_t = 99.0)]
+    #[arg(long, default_value_t = PolicySpec::default().min_crash_free)]
     pub min_crash_free: f64,
     /// What an inconclusive verdict exits with.
-    #[arg(long, value_enum, default_value = "neutral")]
+    #[arg(long, value_enum, default_value_t = PolicySpec::default().on_inconclusive)]
     pub on_inconclusive: OnInconclusive,
     /// Always exit 0, but report the real verdict.
     #[arg(long)]
@@ -316,6 +324,139 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// A duration flag: `90s`, `10m`, `1h30m`, or a bare number of seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DurationArg(pub Duration);
+
+impl FromStr for DurationArg {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        parse_duration(text).map(Self)
+    }
+}
+
+impl fmt::Display for DurationArg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&human_duration(self.0))
+    }
+}
+
+impl ValueEnum for OutputFormat {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Self::Text, Self::Json]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Self::Text => "For people",
+            Self::Json => "One JSON document on stdout, for scripts",
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
+}
+
+impl ValueEnum for OnInconclusive {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Self::Pass, Self::Fail, Self::Neutral]
+    }
+
+    fn to_possible_value(&self) -> Option<PossibleValue> {
+        let help = match self {
+            Self::Pass => "Exit 0",
+            Self::Fail => "Exit 1",
+            Self::Neutral => "Exit 3",
+        };
+        Some(PossibleValue::new(self.name()).help(help))
+    }
+}
+
+impl GateArgs {
+    /// The gate run these flags ask for, over the configured projects.
+    pub fn into_request(self, projects: Vec<String>, output: OutputFormat) -> GateRequest {
+        GateRequest {
+            spec: PolicySpec {
+                version: self.version,
+                environment: self.environment,
+                projects,
+                soak: self.soak.0,
+                interval: self.interval.0,
+                timeout: self.timeout.map(|t| t.0),
+                max_new_issues: self.max_new_issues,
+                level: self.level,
+                query: self.query,
+                baseline: self.baseline,
+                max_increase: self.max_increase,
+                min_crash_free: self.min_crash_free,
+                on_inconclusive: self.on_inconclusive,
+                report_only: self.report_only,
+                allow_partial: self.allow_partial,
+            },
+            acks: self.acks,
+            dotenv: self.dotenv,
+            output,
+        }
+    }
+}
+
+impl CreateArgs {
+    /// The release these flags ask for.
+    pub fn into_request(self, output: OutputFormat) -> CreateRequest {
+        CreateRequest {
+            version: self.version,
+            from: self.from,
+            paths: self.paths,
+            max_commits: self.max_commits,
+            initial_depth: self.initial_depth,
+            remote: self.remote,
+            repository: self.repository,
+            finalize: self.finalize,
+            no_commits: self.no_commits,
+            release_url: self.release_url,
+            dry_run: self.dry_run,
+            deepen: self.deepen,
+            repo_path: self.repo.repo_path,
+            output,
+        }
+    }
+}
+
+impl FinalizeArgs {
+    /// The finalize request these flags ask for.
+    pub fn into_request(self, output: OutputFormat) -> FinalizeRequest {
+        FinalizeRequest {
+            version: self.version,
+            released: self.released,
+            output,
+        }
+    }
+}
+
+impl DeployArgs {
+    /// The deploy these flags record.
+    pub fn into_request(self, output: OutputFormat) -> DeployRequest {
+        DeployRequest {
+            version: self.version,
+            environment: self.environment,
+            name: self.name,
+            url: self.deploy_url,
+            started: self.started,
+            finished: self.finished,
+            output,
+        }
+    }
+}
+
+impl ProposeVersionArgs {
+    /// The proposal these flags ask for.
+    pub fn into_request(self, output: OutputFormat) -> ProposeRequest {
+        ProposeRequest {
+            repo_path: self.repo.repo_path,
+            output,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -324,6 +465,30 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn gate_flags_default_to_the_policy_defaults() {
+        let cli = Cli::parse_from([
+            "sentry-companion",
+            "release",
+            "gate",
+            "1.0",
+            "--env",
+            "prod",
+        ]);
+        let Command::Release(ReleaseCommand::Gate(args)) = cli.command else {
+            panic!("parsed a gate command");
+        };
+        let spec = args.into_request(vec![], OutputFormat::Text).spec;
+        assert_eq!(
+            spec,
+            PolicySpec {
+                version: "1.0".into(),
+                environment: "prod".into(),
+                ..PolicySpec::default()
+            }
+        );
     }
 
     #[test]

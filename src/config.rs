@@ -4,9 +4,11 @@ mod dotenv;
 mod files;
 mod rcfile;
 
+use crate::output::OutputFormat;
 use crate::sentry::log::{self, Level};
 use crate::sentry::redact::strip_url_credentials;
 use crate::sentry::{AuthToken, ClientConfig, ProxyConfig};
+use crate::text::split_list;
 use dotenv::DotEnv;
 use rcfile::RcFiles;
 use std::collections::HashMap;
@@ -15,16 +17,6 @@ use url::Url;
 
 /// The default Sentry server.
 pub const DEFAULT_URL: &str = "https://sentry.io";
-
-/// How results are printed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
-pub enum OutputFormat {
-    /// For people.
-    #[default]
-    Text,
-    /// One JSON document on stdout, for scripts.
-    Json,
-}
 
 /// Values given on the command line (highest precedence).
 #[derive(Debug, Clone, Default)]
@@ -690,18 +682,6 @@ fn settle_proxy(
         password,
         no_proxy,
     }))
-}
-
-/// Splits repeatable, comma-separated values into a de-duplicated list.
-pub fn split_list<S: AsRef<str>>(values: &[S]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for item in values.iter().flat_map(|v| v.as_ref().split(',')) {
-        let item = item.trim();
-        if !item.is_empty() && !out.iter().any(|o| o == item) {
-            out.push(item.to_owned());
-        }
-    }
-    out
 }
 
 fn parse_base_url(value: &str, source_name: &'static str) -> Result<Url, ConfigError> {

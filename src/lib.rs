@@ -7,13 +7,17 @@ pub mod app;
 pub mod ci;
 pub mod cli;
 pub mod config;
+pub mod exit;
 pub mod gate;
 pub mod git;
 pub mod mcp;
+pub mod output;
 pub mod release;
 pub mod sentry;
 pub mod text;
+pub mod time;
 pub mod tool_cli;
 pub mod tools;
 
-pub use app::{Exit, run};
+pub use app::run;
+pub use exit::Exit;

@@ -17,15 +17,6 @@ const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentr
 and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL. \
 organization_slug may be omitted when the server was started with a default organization.";
 
-/// How the MCP server is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Transport {
-    /// JSON-RPC over stdin/stdout.
-    Stdio,
-    /// Streamable HTTP at `http://ADDR/mcp`.
-    Http,
-}
-
 /// The MCP server: every visible tool of the registry.
 #[derive(Clone)]
 pub struct McpServer {

@@ -1,18 +1,29 @@
 //! The shell face of the tool registry: `sentry-companion tool list` and `tool NAME --arg k=v`.
 
-use crate::app::Exit;
-use crate::cli::ToolArgs;
-use crate::config::{Config, OutputFormat};
+use crate::exit::Exit;
+use crate::output::OutputFormat;
+use crate::sentry::Session;
 use crate::tools::{Registry, ToolContext};
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
+/// `tool NAME --arg k=v ... --json '{...}'`, as given on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolCall {
+    /// The tool's name, or `list`.
+    pub name: String,
+    /// `key=value` pairs; values are JSON when they parse, else strings.
+    pub pairs: Vec<String>,
+    /// All arguments as one JSON object (the pairs are applied on top).
+    pub json: Option<String>,
+}
+
 /// Lists the tools or calls one, printing its answer.
-pub async fn run(config: &Config, args: ToolArgs) -> anyhow::Result<Exit> {
+pub async fn run(session: Session, output: OutputFormat, args: ToolCall) -> anyhow::Result<Exit> {
     let registry = Registry::new();
     if args.name == "list" {
-        print_list(&registry, config.output);
+        print_list(&registry, output);
         return Ok(Exit::Success);
     }
     if registry.get(&args.name).is_none() {
@@ -21,10 +32,10 @@ pub async fn run(config: &Config, args: ToolArgs) -> anyhow::Result<Exit> {
             args.name
         );
     }
-    let arguments = parse_arguments(args.json.as_deref(), &args.args)?;
-    let context = Arc::new(ToolContext::from_config(config)?);
-    let output = registry.call(context, &args.name, arguments, false).await?;
-    output.print(config.output);
+    let arguments = parse_arguments(args.json.as_deref(), &args.pairs)?;
+    let context = Arc::new(ToolContext::new(session));
+    let answer = registry.call(context, &args.name, arguments, false).await?;
+    answer.print(output);
     Ok(Exit::Success)
 }
 

@@ -3,9 +3,23 @@
 //! Workflow commands are returned as lines for the caller to print: GitHub's runner reads them from
 //! the step's output streams, and a caller printing JSON on stdout can send them to stderr instead.
 
-use super::Env;
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
+
+/// Environment variables, as read once from the process (or built by a test).
+pub type Env = HashMap<String, String>;
+
+/// Hands results to later steps: GitHub step outputs when running in GitHub Actions, else nothing.
+pub fn publish_step_outputs(outputs: &[(&str, String)]) -> Result<(), OutputError> {
+    let env: Env = std::env::vars().collect();
+    if let Some(github) = GitHub::detect(&env) {
+        for (name, value) in outputs {
+            github.set_output(name, value)?;
+        }
+    }
+    Ok(())
+}
 
 /// The files a GitHub Actions step writes its results to.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,13 @@ use std::path::Path;
 /// GitLab refuses larger dotenv reports.
 pub const MAX_DOTENV_BYTES: usize = 5 * 1024;
 
+/// A dotenv report that GitLab would refuse or that could not be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct DotenvError(String);
+
 /// Renders the pairs as GitLab accepts them; line breaks in values become spaces.
-pub fn dotenv_text(pairs: &[(&str, String)]) -> Result<String, String> {
+pub fn dotenv_text(pairs: &[(&str, String)]) -> Result<String, DotenvError> {
     let mut text = String::new();
     for (key, value) in pairs {
         let valid_key = key
@@ -20,34 +25,34 @@ pub fn dotenv_text(pairs: &[(&str, String)]) -> Result<String, String> {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !valid_key {
-            return Err(format!(
+            return Err(DotenvError(format!(
                 "{key:?} is not a valid dotenv variable name: use letters, digits and '_', not starting with a digit"
-            ));
+            )));
         }
         let value = value.replace(['\r', '\n'], " ");
         text.push_str(&format!("{key}={}\n", value.trim()));
     }
     if text.len() > MAX_DOTENV_BYTES {
-        return Err(format!(
+        return Err(DotenvError(format!(
             "the dotenv report would be {} bytes; GitLab accepts at most {MAX_DOTENV_BYTES}",
             text.len()
-        ));
+        )));
     }
     Ok(text)
 }
 
 /// Writes the dotenv report atomically: a temporary file beside it, then a rename.
-pub fn write_dotenv(path: &Path, pairs: &[(&str, String)]) -> Result<(), String> {
+pub fn write_dotenv(path: &Path, pairs: &[(&str, String)]) -> Result<(), DotenvError> {
     let text = dotenv_text(pairs)?;
     let name = path
         .file_name()
-        .ok_or_else(|| format!("{} is not a file path", path.display()))?;
+        .ok_or_else(|| DotenvError(format!("{} is not a file path", path.display())))?;
     let temporary = path.with_file_name(format!(
         ".{}.{:08x}.tmp",
         name.to_string_lossy(),
         fastrand::u32(..)
     ));
-    let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    let failed = |e: std::io::Error| DotenvError(format!("cannot write {}: {e}", path.display()));
     let written = std::fs::File::create(&temporary)
         .and_then(|mut file| {
             file.write_all(text.as_bytes())?;
@@ -84,7 +89,9 @@ mod tests {
     fn refuses_what_gitlab_would_reject() {
         assert!(dotenv_text(&[("1ABC", "x".into())]).is_err());
         assert!(dotenv_text(&[("A-B", "x".into())]).is_err());
-        let err = dotenv_text(&[("BIG", "x".repeat(6000))]).unwrap_err();
+        let err = dotenv_text(&[("BIG", "x".repeat(6000))])
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("5120"), "{err}");
     }
 

@@ -71,32 +71,40 @@ struct RawAck {
     owner: Option<String>,
 }
 
+/// An acknowledgements file that cannot be used; the message says where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidAcks(String);
+
 impl Acks {
     /// Reads the file; a missing file is no acknowledgements only when it is the default one.
-    pub fn load(path: &Path) -> Result<Self, String> {
+    pub fn load(path: &Path) -> Result<Self, InvalidAcks> {
         match std::fs::read_to_string(path) {
-            Ok(text) => Self::parse(&text).map_err(|e| format!("{}: {e}", path.display())),
+            Ok(text) => {
+                Self::parse(&text).map_err(|e| InvalidAcks(format!("{}: {e}", path.display())))
+            }
             Err(e)
                 if e.kind() == std::io::ErrorKind::NotFound && path == Path::new(DEFAULT_FILE) =>
             {
                 Ok(Self::default())
             }
-            Err(e) => Err(format!(
+            Err(e) => Err(InvalidAcks(format!(
                 "cannot read the acknowledgements file {}: {e}",
                 path.display()
-            )),
+            ))),
         }
     }
 
     /// Parses the TOML text; every entry needs a target, a reason and an expiry date.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let file: AckFile = toml::from_str(text).map_err(|e| e.to_string())?;
+    pub fn parse(text: &str) -> Result<Self, InvalidAcks> {
+        let file: AckFile = toml::from_str(text).map_err(|e| InvalidAcks(e.to_string()))?;
         let acks = file
             .ack
             .into_iter()
             .enumerate()
             .map(|(index, raw)| {
-                Ack::from_raw(raw).map_err(|e| format!("[[ack]] number {}: {e}", index + 1))
+                Ack::from_raw(raw)
+                    .map_err(|e| InvalidAcks(format!("[[ack]] number {}: {e}", index + 1)))
             })
             .collect::<Result<_, _>>()?;
         Ok(Self { acks })
@@ -288,7 +296,7 @@ until = "2026-01-31"
             ),
         ];
         for (text, message) in cases {
-            let err = Acks::parse(text).unwrap_err();
+            let err = Acks::parse(text).unwrap_err().to_string();
             assert!(err.contains(message), "{text}: {err}");
         }
     }
@@ -299,7 +307,9 @@ until = "2026-01-31"
             Acks::load(Path::new(DEFAULT_FILE)).unwrap(),
             Acks::default()
         );
-        let err = Acks::load(Path::new("/nonexistent/acks.toml")).unwrap_err();
+        let err = Acks::load(Path::new("/nonexistent/acks.toml"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("cannot read"), "{err}");
     }
 }

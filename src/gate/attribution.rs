@@ -2,7 +2,7 @@
 
 use super::rules::{Rule, RuleOutcome, SuspectCommit};
 use super::sentry_data::SentryData;
-use crate::sentry::models::CommitFile;
+use crate::sentry::models::{CommitFile, Event};
 use serde_json::Value;
 
 /// At most this many issues get their latest event read (one request each).
@@ -54,19 +54,18 @@ pub async fn attribute(
 }
 
 /// The file paths of an event's in-app frames (exceptions, threads and bare stack traces).
-pub fn in_app_paths(event: &Value) -> Vec<String> {
+pub fn in_app_paths(event: &Event) -> Vec<String> {
     let mut paths: Vec<String> = Vec::new();
-    let entries = event.get("entries").and_then(Value::as_array);
-    for entry in entries.into_iter().flatten() {
-        let data = &entry["data"];
-        let traces: Vec<&Value> = match entry["type"].as_str() {
-            Some("exception" | "threads") => data["values"]
+    for entry in &event.entries {
+        let data = &entry.data;
+        let traces: Vec<&Value> = match entry.kind.as_str() {
+            "exception" | "threads" => data["values"]
                 .as_array()
                 .into_iter()
                 .flatten()
                 .map(|v| &v["stacktrace"])
                 .collect(),
-            Some("stacktrace") => vec![data],
+            "stacktrace" => vec![data],
             _ => Vec::new(),
         };
         let frames = traces
@@ -156,13 +155,14 @@ mod tests {
 
     #[test]
     fn reads_in_app_frames_only() {
-        let event = json!({"entries": [
+        let event: Event = serde_json::from_value(json!({"entries": [
             {"type": "exception", "data": {"values": [{"stacktrace": {"frames": [
                 {"filename": "node_modules/lib.js", "inApp": false},
                 {"filename": "src/parser.js", "absPath": "app:///src/parser.js", "inApp": true}
             ]}}]}},
             {"type": "breadcrumbs", "data": {"values": []}}
-        ]});
+        ]}))
+        .unwrap();
         assert_eq!(
             in_app_paths(&event),
             ["src/parser.js", "app:///src/parser.js"]

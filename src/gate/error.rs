@@ -1,5 +1,9 @@
 //! Why a gate run ends without a verdict (exit 2), and how a failed look is classified.
 
+use super::acks::InvalidAcks;
+use super::policy::InvalidPolicy;
+use crate::ci::github::OutputError;
+use crate::ci::gitlab::DotenvError;
 use crate::sentry::ApiError;
 
 /// A gate run that cannot reach a verdict.
@@ -34,6 +38,21 @@ pub enum GateError {
     /// The request does not make sense (unknown release, baseline without a deploy, ...).
     #[error("{0}")]
     Usage(String),
+    /// A policy setting cannot be used.
+    #[error(transparent)]
+    Policy(#[from] InvalidPolicy),
+    /// The acknowledgements file cannot be used.
+    #[error(transparent)]
+    Acks(#[from] InvalidAcks),
+    /// A GitHub step output or summary could not be written.
+    #[error(transparent)]
+    GitHub(#[from] OutputError),
+    /// The GitLab dotenv report could not be written.
+    #[error(transparent)]
+    Dotenv(#[from] DotenvError),
+    /// The report could not be printed.
+    #[error("cannot print the report: {0}")]
+    Print(#[from] std::io::Error),
 }
 
 /// Why one look at Sentry produced no observations.

@@ -1,43 +1,64 @@
 //! The deploy gate: watch a release after its deploy and decide pass, fail or inconclusive.
 //!
-//! `sentry_data` asks Sentry, `rules` and `stats` judge one look (pure functions), `timeline`
-//! repeats the looks until a verdict, `report` and `outputs` say what was found. The MCP tool
+//! `policy` settles what is asked (a [`PolicySpec`] whose `Default` holds the defaults),
+//! `sentry_data` asks Sentry through `sentry::api` and fills in `observations`, `queries` writes
+//! the search syntax, `rules` and `stats` judge one look (pure functions), `timeline` repeats the
+//! looks until a verdict, `report` and `outputs` say what was found. The MCP tool
 //! `check_release_health` runs the same watch with a policy of one look.
 
 pub mod acks;
 pub mod attribution;
 pub mod clock;
 pub mod error;
+pub mod observations;
 pub mod outputs;
 pub mod policy;
+pub mod queries;
+pub mod rate_decision;
 pub mod report;
 pub mod rules;
 pub mod sentry_data;
 pub mod stats;
 pub mod timeline;
 
-use crate::app::Exit;
+pub use error::GateError;
+pub use policy::{OnInconclusive, PolicySpec};
+
 use crate::ci::Env;
 use crate::ci::github::{GitHub, error_command};
-use crate::cli::GateArgs;
-use crate::config::{Config, OutputFormat};
-use crate::tools::ToolContext;
+use crate::exit::Exit;
+use crate::output::OutputFormat;
+use crate::sentry::Session;
 use acks::Acks;
-use anyhow::Context;
 use clock::SystemClock;
 use outputs::{Streams, publish};
 use policy::Policy;
 use sentry_data::SentryData;
+use std::path::PathBuf;
+
+/// A `release gate` run: the policy asked for and where the results go.
+#[derive(Debug, Clone)]
+pub struct GateRequest {
+    /// The policy asked for.
+    pub spec: PolicySpec,
+    /// The acknowledged-issues file.
+    pub acks: PathBuf,
+    /// Also write the report as a GitLab dotenv file here.
+    pub dotenv: Option<PathBuf>,
+    /// How the report is printed.
+    pub output: OutputFormat,
+}
 
 /// Runs `release gate`: prints the policy, watches, reports, and exits per the verdict.
-pub async fn run(config: &Config, args: &GateArgs) -> anyhow::Result<Exit> {
+pub async fn run(session: &Session, request: GateRequest) -> Result<Exit, GateError> {
     let env: Env = std::env::vars().collect();
     let github = GitHub::detect(&env);
-    let result = watch_and_report(config, args, github.as_ref()).await;
+    let output = request.output;
+    let result = watch_and_report(session, request, github.as_ref()).await;
     if let (Err(error), Some(_)) = (&result, &github) {
         // A gate that could not decide should be as visible on the run as one that failed.
-        let command = error_command(Some("Deploy gate error"), &format!("{error:#}"));
-        match config.output {
+        let command = error_command(Some("Deploy gate error"), &error.to_string());
+        match output {
             OutputFormat::Text => println!("{command}"),
             OutputFormat::Json => eprintln!("{command}"),
         }
@@ -46,22 +67,21 @@ pub async fn run(config: &Config, args: &GateArgs) -> anyhow::Result<Exit> {
 }
 
 async fn watch_and_report(
-    config: &Config,
-    args: &GateArgs,
+    session: &Session,
+    request: GateRequest,
     github: Option<&GitHub>,
-) -> anyhow::Result<Exit> {
-    let policy = Policy::from_args(args, config.projects.clone()).map_err(anyhow::Error::msg)?;
-    let org = config
-        .org
-        .clone()
-        .context("no organization: pass --org or set SENTRY_ORG")?;
-    let acks = Acks::load(&args.acks).map_err(anyhow::Error::msg)?;
-    let ctx = ToolContext::from_config(config)?;
-    match config.output {
+) -> Result<Exit, GateError> {
+    let policy = Policy::from_spec(request.spec)?;
+    let org = session
+        .default_org()
+        .map(str::to_owned)
+        .ok_or_else(|| GateError::Usage("no organization: pass --org or set SENTRY_ORG".into()))?;
+    let acks = Acks::load(&request.acks)?;
+    match request.output {
         OutputFormat::Text => println!("{}\n", policy.describe()),
         OutputFormat::Json => eprintln!("{}", policy.describe()),
     }
-    let data = SentryData::new(&ctx, org, &policy);
+    let data = SentryData::new(session, org, &policy);
     let mut progress = |line: String| eprintln!("{line}");
     let report = timeline::watch(&data, &policy, &acks, &SystemClock, &mut progress).await?;
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
@@ -71,9 +91,9 @@ async fn watch_and_report(
     };
     publish(
         &report,
-        config.output,
+        request.output,
         github,
-        args.dotenv.as_deref(),
+        request.dotenv.as_deref(),
         streams,
     )?;
     Ok(policy.exit_for(report.verdict))

@@ -5,12 +5,12 @@
 //! mode the annotations go to stdout with the report; with `--output json` they go to stderr, so
 //! stdout holds exactly one JSON document and the annotations still appear on the run.
 
+use super::error::GateError;
 use super::report::Report;
 use super::rules::Rule;
 use crate::ci::github::GitHub;
 use crate::ci::gitlab::write_dotenv;
-use crate::config::OutputFormat;
-use anyhow::Context;
+use crate::output::OutputFormat;
 use std::io::Write;
 use std::path::Path;
 
@@ -29,13 +29,13 @@ pub fn publish(
     github: Option<&GitHub>,
     dotenv: Option<&Path>,
     streams: Streams<'_>,
-) -> anyhow::Result<()> {
+) -> Result<(), GateError> {
     match format {
         OutputFormat::Text => writeln!(streams.stdout, "{}", report.text())?,
         OutputFormat::Json => writeln!(
             streams.stdout,
             "{}",
-            serde_json::to_string_pretty(report).context("cannot render the report as JSON")?
+            serde_json::to_string_pretty(report).map_err(std::io::Error::other)?
         )?,
     }
     if let Some(github) = github {
@@ -56,7 +56,7 @@ pub fn publish(
             .into_iter()
             .map(|output| (output.dotenv, output.value))
             .collect();
-        write_dotenv(path, &pairs).map_err(anyhow::Error::msg)?;
+        write_dotenv(path, &pairs)?;
     }
     Ok(())
 }

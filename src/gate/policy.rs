@@ -1,8 +1,6 @@
 //! The policy in force: what the gate watches, for how long, and what each verdict exits with.
 
-use crate::app::Exit;
-use crate::cli::{GateArgs, OnInconclusive};
-use clap::{Args, FromArgMatches};
+use crate::exit::Exit;
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -24,17 +22,17 @@ pub struct Level(usize);
 
 impl Level {
     /// Reads a level name; the error lists the valid ones.
-    pub fn parse(name: &str) -> Result<Self, String> {
+    pub fn parse(name: &str) -> Result<Self, InvalidPolicy> {
         let wanted = name.trim().to_ascii_lowercase();
         LEVELS
             .iter()
             .position(|level| *level == wanted)
             .map(Self)
             .ok_or_else(|| {
-                format!(
+                InvalidPolicy(format!(
                     "--level {name:?} is not a level: use one of {}",
                     LEVELS.join(", ")
-                )
+                ))
             })
     }
 
@@ -48,6 +46,91 @@ impl Level {
         match &LEVELS[self.0..] {
             [only] => format!("level:{only}"),
             several => format!("level:[{}]", several.join(",")),
+        }
+    }
+}
+
+/// What an inconclusive gate verdict exits with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnInconclusive {
+    /// Exit 0.
+    Pass,
+    /// Exit 1.
+    Fail,
+    /// Exit 3.
+    Neutral,
+}
+
+impl OnInconclusive {
+    /// The name the flag takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Pass => "pass",
+            Self::Fail => "fail",
+            Self::Neutral => "neutral",
+        }
+    }
+}
+
+/// A policy setting that cannot be used; the message names the flag and a valid value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidPolicy(pub String);
+
+/// What the user asked of the gate, before it is checked: the command's flags or the tool's
+/// arguments. Its `Default` holds the gate's defaults, for the command line and the tool alike.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicySpec {
+    /// The release watched.
+    pub version: String,
+    /// The environment it was deployed to.
+    pub environment: String,
+    /// Project slugs (empty: every project the token can see).
+    pub projects: Vec<String>,
+    /// No pass before this long after the deploy.
+    pub soak: Duration,
+    /// Time between looks.
+    pub interval: Duration,
+    /// When the watch gives up, counted from the deploy (default: the soak plus five minutes).
+    pub timeout: Option<Duration>,
+    /// New issues allowed.
+    pub max_new_issues: u64,
+    /// The lowest level that counts: debug, info, warning, error, fatal.
+    pub level: String,
+    /// Extra issue search terms.
+    pub query: Option<String>,
+    /// `previous` or a version.
+    pub baseline: String,
+    /// Largest tolerated increase of a rate over the baseline, in percent.
+    pub max_increase: f64,
+    /// Lowest crash-free session rate, in percent.
+    pub min_crash_free: f64,
+    /// What an inconclusive verdict exits with.
+    pub on_inconclusive: OnInconclusive,
+    /// Exit 0 whatever the verdict.
+    pub report_only: bool,
+    /// Skip rules the token cannot evaluate instead of failing.
+    pub allow_partial: bool,
+}
+
+impl Default for PolicySpec {
+    fn default() -> Self {
+        Self {
+            version: String::new(),
+            environment: String::new(),
+            projects: Vec::new(),
+            soak: Duration::from_secs(600),
+            interval: Duration::from_secs(60),
+            timeout: None,
+            max_new_issues: 0,
+            level: "error".into(),
+            query: None,
+            baseline: "previous".into(),
+            max_increase: 25.0,
+            min_crash_free: 99.0,
+            on_inconclusive: OnInconclusive::Neutral,
+            report_only: false,
+            allow_partial: false,
         }
     }
 }
@@ -97,84 +180,77 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// The policy of a `release gate` command line; bad values are explained.
-    pub fn from_args(args: &GateArgs, projects: Vec<String>) -> Result<Self, String> {
-        let version = required(&args.version, "VERSION")?;
-        let environment = required(&args.environment, "--env")?;
-        if args.interval.is_zero() {
-            return Err("--interval must be at least 1s".into());
+    /// The policy a spec asks for; bad values are explained.
+    pub fn from_spec(spec: PolicySpec) -> Result<Self, InvalidPolicy> {
+        let invalid = |message: &str| Err(InvalidPolicy(message.to_owned()));
+        let version = required(&spec.version, "VERSION")?;
+        let environment = required(&spec.environment, "--env")?;
+        if spec.interval.is_zero() {
+            return invalid("--interval must be at least 1s");
         }
-        let timeout = args.timeout.unwrap_or(args.soak + Duration::from_secs(300));
-        if timeout < args.soak {
-            return Err(format!(
+        let timeout = spec
+            .timeout
+            .unwrap_or(spec.soak.saturating_add(Duration::from_secs(300)));
+        if timeout < spec.soak {
+            return Err(InvalidPolicy(format!(
                 "--timeout ({}) is shorter than --soak ({}): the gate could never pass; make the timeout at least the soak",
                 human_duration(timeout),
-                human_duration(args.soak)
-            ));
+                human_duration(spec.soak)
+            )));
         }
-        if !args.max_increase.is_finite() || args.max_increase < 0.0 {
-            return Err("--max-increase must be a percentage of 0 or more, e.g. 25".into());
+        if !spec.max_increase.is_finite() || spec.max_increase < 0.0 {
+            return invalid("--max-increase must be a percentage of 0 or more, e.g. 25");
         }
-        if !(0.0..=100.0).contains(&args.min_crash_free) {
-            return Err(
-                "--min-crash-free must be a percentage between 0 and 100, e.g. 99.5".into(),
-            );
+        if !(0.0..=100.0).contains(&spec.min_crash_free) {
+            return invalid("--min-crash-free must be a percentage between 0 and 100, e.g. 99.5");
         }
-        let baseline = match args.baseline.trim() {
-            "" => return Err("--baseline must be `previous` or a version".into()),
+        let baseline = match spec.baseline.trim() {
+            "" => return invalid("--baseline must be `previous` or a version"),
             "previous" => Baseline::Previous,
             version => Baseline::Version(version.to_owned()),
         };
         Ok(Self {
             version,
             environment,
-            projects,
-            soak: args.soak,
-            interval: args.interval,
+            projects: spec.projects,
+            soak: spec.soak,
+            interval: spec.interval,
             timeout,
-            max_new_issues: args.max_new_issues,
-            level: Level::parse(&args.level)?,
-            query: args
+            max_new_issues: spec.max_new_issues,
+            level: Level::parse(&spec.level)?,
+            query: spec
                 .query
                 .as_deref()
                 .map(str::trim)
                 .filter(|q| !q.is_empty())
                 .map(str::to_owned),
             baseline,
-            max_increase: args.max_increase / 100.0,
-            min_crash_free: args.min_crash_free / 100.0,
-            on_inconclusive: args.on_inconclusive,
-            report_only: args.report_only,
-            allow_partial: args.allow_partial,
+            max_increase: spec.max_increase / 100.0,
+            min_crash_free: spec.min_crash_free / 100.0,
+            on_inconclusive: spec.on_inconclusive,
+            report_only: spec.report_only,
+            allow_partial: spec.allow_partial,
         })
     }
 
-    /// The policy of one evaluation right now (the MCP tool): the command's defaults, no soak, no
+    /// The policy of one evaluation right now (the MCP tool): the gate's defaults, no soak, no
     /// polling, and rules the token cannot evaluate skipped rather than failing the call.
     pub fn single_check(
         version: &str,
         environment: &str,
         projects: Vec<String>,
-    ) -> Result<Self, String> {
-        // Parsed through clap so the command line and the tool cannot drift apart on defaults.
-        let command = GateArgs::augment_args(clap::Command::new("gate").no_binary_name(true));
-        let matches = command
-            .try_get_matches_from([
-                version,
-                "--env",
-                environment,
-                "--soak",
-                "0s",
-                "--timeout",
-                "0s",
-                // Only the wait after a transient failure: a single check never polls.
-                "--interval",
-                "5s",
-                "--allow-partial",
-            ])
-            .map_err(|e| e.to_string())?;
-        let args = GateArgs::from_arg_matches(&matches).map_err(|e| e.to_string())?;
-        Self::from_args(&args, projects)
+    ) -> Result<Self, InvalidPolicy> {
+        Self::from_spec(PolicySpec {
+            version: version.to_owned(),
+            environment: environment.to_owned(),
+            projects,
+            soak: Duration::ZERO,
+            timeout: Some(Duration::ZERO),
+            // Only the wait after a transient failure: a single check never polls.
+            interval: Duration::from_secs(5),
+            allow_partial: true,
+            ..PolicySpec::default()
+        })
     }
 
     /// The exit status of a verdict under this policy.
@@ -260,11 +336,7 @@ impl Policy {
             "min_crash_free_percent": self.min_crash_free * 100.0,
             "alpha": ALPHA,
             "alpha_spending": "O'Brien-Fleming",
-            "on_inconclusive": match self.on_inconclusive {
-                OnInconclusive::Pass => "pass",
-                OnInconclusive::Fail => "fail",
-                OnInconclusive::Neutral => "neutral",
-            },
+            "on_inconclusive": self.on_inconclusive.name(),
             "report_only": self.report_only,
             "allow_partial": self.allow_partial,
         })
@@ -294,10 +366,10 @@ impl Verdict {
     }
 }
 
-fn required(value: &str, name: &str) -> Result<String, String> {
+fn required(value: &str, name: &str) -> Result<String, InvalidPolicy> {
     let value = value.trim();
     if value.is_empty() {
-        return Err(format!("{name} must not be empty"));
+        return Err(InvalidPolicy(format!("{name} must not be empty")));
     }
     Ok(value.to_owned())
 }
@@ -338,28 +410,18 @@ pub fn probability(value: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command, ReleaseCommand};
-    use clap::Parser;
 
-    fn gate_args(extra: &[&str]) -> GateArgs {
-        let mut argv = vec![
-            "sentry-companion",
-            "release",
-            "gate",
-            "1.2.0",
-            "--env",
-            "prod",
-        ];
-        argv.extend_from_slice(extra);
-        match Cli::parse_from(argv).command {
-            Command::Release(ReleaseCommand::Gate(args)) => args,
-            _ => unreachable!("parsed a gate command"),
+    fn spec() -> PolicySpec {
+        PolicySpec {
+            version: "1.2.0".into(),
+            environment: "prod".into(),
+            ..PolicySpec::default()
         }
     }
 
     #[test]
     fn defaults_follow_the_contract() {
-        let policy = Policy::from_args(&gate_args(&[]), vec![]).unwrap();
+        let policy = Policy::from_spec(spec()).unwrap();
         assert_eq!(policy.soak, Duration::from_secs(600));
         assert_eq!(policy.interval, Duration::from_secs(60));
         assert_eq!(policy.timeout, Duration::from_secs(900));
@@ -373,25 +435,61 @@ mod tests {
 
     #[test]
     fn bad_values_are_explained() {
-        let cases: [(&[&str], &str); 5] = [
-            (&["--interval", "0s"], "--interval"),
-            (&["--soak", "10m", "--timeout", "5m"], "shorter than --soak"),
+        let minutes = |m: u64| Duration::from_secs(60 * m);
+        let cases = [
             (
-                &["--level", "critical"],
+                PolicySpec {
+                    interval: Duration::ZERO,
+                    ..spec()
+                },
+                "--interval",
+            ),
+            (
+                PolicySpec {
+                    soak: minutes(10),
+                    timeout: Some(minutes(5)),
+                    ..spec()
+                },
+                "shorter than --soak",
+            ),
+            (
+                PolicySpec {
+                    level: "critical".into(),
+                    ..spec()
+                },
                 "debug, info, warning, error, fatal",
             ),
-            (&["--max-increase=-5"], "--max-increase"),
-            (&["--min-crash-free", "150"], "--min-crash-free"),
+            (
+                PolicySpec {
+                    max_increase: -5.0,
+                    ..spec()
+                },
+                "--max-increase",
+            ),
+            (
+                PolicySpec {
+                    min_crash_free: 150.0,
+                    ..spec()
+                },
+                "--min-crash-free",
+            ),
+            (
+                PolicySpec {
+                    environment: " ".into(),
+                    ..spec()
+                },
+                "--env must not be empty",
+            ),
         ];
-        for (extra, message) in cases {
-            let err = Policy::from_args(&gate_args(extra), vec![]).unwrap_err();
-            assert!(err.contains(message), "{extra:?}: {err}");
+        for (spec, message) in cases {
+            let err = Policy::from_spec(spec.clone()).unwrap_err().to_string();
+            assert!(err.contains(message), "{spec:?}: {err}");
         }
     }
 
     #[test]
     fn verdicts_map_to_exits_under_the_policy() {
-        let mut policy = Policy::from_args(&gate_args(&[]), vec![]).unwrap();
+        let mut policy = Policy::from_spec(spec()).unwrap();
         assert_eq!(policy.exit_for(Verdict::Pass), Exit::Success);
         assert_eq!(policy.exit_for(Verdict::Fail), Exit::GateFailed);
         policy.on_inconclusive = OnInconclusive::Fail;

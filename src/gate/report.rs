@@ -1,9 +1,10 @@
 //! The gate's report: one structure, rendered as a text table, JSON, Markdown and CI annotations.
 
+use super::observations::Setup;
 use super::policy::{ALPHA, Policy, Verdict, human_duration, probability};
 use super::rules::{FlaggedIssue, Rule, RuleOutcome, Status};
-use super::sentry_data::{Setup, timestamp};
 use crate::ci::github::{error_command, warning_command};
+use crate::time::timestamp;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;

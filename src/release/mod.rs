@@ -1,92 +1,98 @@
 //! The release workflow: versions, creation from git history, finalize and deploy.
 //!
-//! `finalize` and `deploy` run the same registry tools an MCP client calls.
+//! Each command takes a plain request (built by the command line) and the session; finalize and
+//! deploy call the same typed endpoints the release tools use, and print the same answers.
 
-pub mod api;
 pub mod create;
-pub mod payload;
+pub mod describe;
+pub mod error;
+pub mod limits;
 pub mod progress;
-pub mod repository;
 pub mod version;
 
-use crate::app::Exit;
-use crate::cli::{DeployArgs, FinalizeArgs};
-use crate::config::Config;
-use crate::tools::{Registry, ToolContext, ToolOutput};
-use serde_json::{Value, json};
-use std::sync::Arc;
+pub use create::CreateRequest;
+pub use error::ReleaseError;
+pub use version::ProposeRequest;
+
+use crate::exit::Exit;
+use crate::output::OutputFormat;
+use crate::sentry::api::deploys::NewDeploy;
+use crate::sentry::api::releases::ReleaseChanges;
+use crate::sentry::{Session, api};
+use crate::time::{now_timestamp, parse_optional_user_time};
+use describe::{deploy_answer, release_answer};
+
+/// `release finalize`: set a release's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FinalizeRequest {
+    /// The version.
+    pub version: String,
+    /// When it was released (RFC 3339); default now.
+    pub released: Option<String>,
+    /// How the answer is printed.
+    pub output: OutputFormat,
+}
+
+/// `release deploy`: record a deploy of a release.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeployRequest {
+    /// The version.
+    pub version: String,
+    /// The environment deployed to.
+    pub environment: String,
+    /// A name for the deploy.
+    pub name: Option<String>,
+    /// A link for the deploy.
+    pub url: Option<String>,
+    /// When it started (RFC 3339).
+    pub started: Option<String>,
+    /// When it finished (RFC 3339); default now.
+    pub finished: Option<String>,
+    /// How the answer is printed.
+    pub output: OutputFormat,
+}
 
 /// Runs `release finalize`.
-pub async fn finalize(config: &Config, args: &FinalizeArgs) -> anyhow::Result<Exit> {
-    let released = optional_timestamp(args.released.as_deref(), "--released")?;
-    let arguments = json!({"version": args.version, "date_released": released});
-    run_tool(config, "finalize_release", arguments).await?;
+pub async fn finalize(session: &Session, request: FinalizeRequest) -> Result<Exit, ReleaseError> {
+    let org = organization(session, "release finalize")?;
+    let released = parse_optional_user_time(request.released.as_deref(), "--released")?
+        .unwrap_or_else(now_timestamp);
+    let changes = ReleaseChanges {
+        date_released: Some(released),
+        ..ReleaseChanges::default()
+    };
+    let release = api::releases::update(session.client(), org, &request.version, &changes).await?;
+    let url = session.web_url(org, &["releases", &release.version]);
+    release_answer("Release finalized", &release, &url).print(request.output);
     Ok(Exit::Success)
 }
 
 /// Runs `release deploy`.
-pub async fn deploy(config: &Config, args: &DeployArgs) -> anyhow::Result<Exit> {
-    let arguments = json!({
-        "version": args.version,
-        "environment": args.environment,
-        "name": args.name,
-        "url": args.deploy_url,
-        "date_started": optional_timestamp(args.started.as_deref(), "--started")?,
-        "date_finished": optional_timestamp(args.finished.as_deref(), "--finished")?,
-        "projects": (!config.projects.is_empty()).then_some(&config.projects),
-    });
-    let output = run_tool(config, "create_deploy", arguments).await?;
-    let deploy_id = output.structured["deploy"]["id"]
-        .as_str()
-        .unwrap_or_default();
-    crate::ci::publish_step_outputs(&[("deploy_id", deploy_id.to_owned())])?;
+pub async fn deploy(session: &Session, request: DeployRequest) -> Result<Exit, ReleaseError> {
+    let org = organization(session, "release deploy")?;
+    if request.environment.trim().is_empty() {
+        return Err(ReleaseError::Usage("--env must not be empty".into()));
+    }
+    let projects = session.default_projects();
+    let body = NewDeploy {
+        environment: request.environment,
+        name: request.name,
+        url: request.url,
+        date_started: parse_optional_user_time(request.started.as_deref(), "--started")?,
+        date_finished: parse_optional_user_time(request.finished.as_deref(), "--finished")?,
+        projects: (!projects.is_empty()).then(|| projects.to_vec()),
+    };
+    let deploy = api::deploys::create(session.client(), org, &request.version, &body).await?;
+    deploy_answer(&request.version, &deploy).print(request.output);
+    crate::ci::publish_step_outputs(&[("deploy_id", deploy.id.clone())])?;
     Ok(Exit::Success)
 }
 
-async fn run_tool(config: &Config, name: &str, arguments: Value) -> anyhow::Result<ToolOutput> {
-    let context = Arc::new(ToolContext::from_config(config)?);
-    let output = Registry::new()
-        .call(context, name, arguments, false)
-        .await?;
-    output.print(config.output);
-    Ok(output)
-}
-
-fn optional_timestamp(value: Option<&str>, flag: &str) -> anyhow::Result<Option<String>> {
-    parse_optional_timestamp(value, flag).map_err(anyhow::Error::msg)
-}
-
-/// [`parse_timestamp`] for an optional value.
-pub fn parse_optional_timestamp(value: Option<&str>, what: &str) -> Result<Option<String>, String> {
-    value.map(|v| parse_timestamp(v, what)).transpose()
-}
-
-/// Checks an RFC 3339 date and returns it in UTC; the error names `what` and shows the form.
-pub fn parse_timestamp(value: &str, what: &str) -> Result<String, String> {
-    chrono::DateTime::parse_from_rfc3339(value.trim())
-        .map(|date| {
-            date.with_timezone(&chrono::Utc)
-                .to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-        })
-        .map_err(|e| {
-            format!("{what} {value:?} is not an RFC 3339 date ({e}): use e.g. 2024-05-01T12:00:00Z")
-        })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn timestamps_are_checked_and_normalised_to_utc() {
-        assert_eq!(
-            parse_timestamp("2024-05-01T14:00:00+02:00", "--started").unwrap(),
-            "2024-05-01T12:00:00Z"
-        );
-        let err = parse_timestamp("yesterday", "--started").unwrap_err();
-        assert!(
-            err.contains("--started") && err.contains("RFC 3339"),
-            "{err}"
-        );
-    }
+/// The configured organization, or an error naming the command that needs it.
+fn organization<'s>(session: &'s Session, command: &str) -> Result<&'s str, ReleaseError> {
+    session.default_org().ok_or_else(|| {
+        ReleaseError::Usage(format!(
+            "{command} needs an organization: pass --org or set SENTRY_ORG"
+        ))
+    })
 }

@@ -1,12 +1,21 @@
 //! `release propose-version`: SENTRY_RELEASE, else the CI's tag or sha, else HEAD's sha.
 
-use crate::app::Exit;
-use crate::cli::ProposeVersionArgs;
-use crate::config::{Config, OutputFormat};
+use super::error::ReleaseError;
+use crate::exit::Exit;
 use crate::git::GitRepo;
+use crate::output::OutputFormat;
 use serde_json::json;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `release propose-version`: which repository to read when the environment names no version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProposeRequest {
+    /// A path inside the git repository.
+    pub repo_path: PathBuf,
+    /// How the version is printed.
+    pub output: OutputFormat,
+}
 
 /// A proposed version and the variable (or `HEAD`) it came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +55,10 @@ const SHA_VARIABLES: &[&str] = &[
 ];
 
 /// Runs `release propose-version`.
-pub fn run(config: &Config, args: &ProposeVersionArgs) -> anyhow::Result<Exit> {
+pub fn run(request: &ProposeRequest) -> Result<Exit, ReleaseError> {
     let env: HashMap<String, String> = std::env::vars().collect();
-    let proposal = propose(&env, &args.repo.repo_path)?;
-    match config.output {
+    let proposal = propose(&env, &request.repo_path)?;
+    match request.output {
         OutputFormat::Text => println!("{}", proposal.version),
         OutputFormat::Json => println!(
             "{}",
@@ -60,16 +69,16 @@ pub fn run(config: &Config, args: &ProposeVersionArgs) -> anyhow::Result<Exit> {
 }
 
 /// Proposes a version from the environment, else from the repository at `repo_path`.
-pub fn propose(env: &HashMap<String, String>, repo_path: &Path) -> anyhow::Result<Proposal> {
+pub fn propose(env: &HashMap<String, String>, repo_path: &Path) -> Result<Proposal, ReleaseError> {
     if let Some(proposal) = from_environment(env) {
         return Ok(proposal);
     }
     let head = GitRepo::open(repo_path)
         .and_then(|repo| repo.head())
         .map_err(|e| {
-            anyhow::anyhow!(
+            ReleaseError::Usage(format!(
                 "cannot propose a version: no SENTRY_RELEASE or CI variable is set, and HEAD cannot be read ({e}). Pass the version explicitly"
-            )
+            ))
         })?;
     Ok(Proposal {
         version: head,

@@ -1,66 +1,55 @@
-//! What every tool call runs with: the client and the configured defaults.
+//! What every tool call runs with: the session, and the argument rules the tools share.
 
-use super::ToolError;
+use super::error::ToolError;
 use super::ids::{IssueArg, IssueLocator, parse_issue_ref};
-use crate::config::Config;
-use crate::sentry::{ApiError, SentryClient};
+use crate::sentry::{SentryClient, Session};
+use crate::text::non_empty;
 
 /// The default and largest `limit` of list tools.
 pub const DEFAULT_LIMIT: u32 = 25;
 /// The largest `limit` a list tool accepts.
 pub const MAX_LIMIT: u32 = 100;
 
-/// The client and the defaults from `--org` / `--project`.
+/// The session and the defaults from `--org` / `--project`, with the argument rules every tool shares.
 pub struct ToolContext {
-    client: SentryClient,
-    org: Option<String>,
-    projects: Vec<String>,
+    session: Session,
 }
 
 impl ToolContext {
     /// Builds the context tools run in.
-    pub fn new(client: SentryClient, org: Option<String>, projects: Vec<String>) -> Self {
-        Self {
-            client,
-            org,
-            projects,
-        }
+    pub fn new(session: Session) -> Self {
+        Self { session }
     }
 
-    /// The context for a configuration: its server, token and defaults.
-    pub fn from_config(config: &Config) -> Result<Self, ApiError> {
-        let client = SentryClient::new(config.client_config())?;
-        Ok(Self::new(
-            client,
-            config.org.clone(),
-            config.projects.clone(),
-        ))
+    /// The session: client, defaults and the per-run project cache.
+    pub fn session(&self) -> &Session {
+        &self.session
     }
 
     /// The Sentry client.
     pub fn client(&self) -> &SentryClient {
-        &self.client
+        self.session.client()
     }
 
     /// The configured organization, if any.
     pub fn default_org(&self) -> Option<&str> {
-        self.org.as_deref()
+        self.session.default_org()
     }
 
     /// The configured project (the first, when several are configured).
     pub fn default_project(&self) -> Option<&str> {
-        self.projects.first().map(String::as_str)
+        self.session.default_projects().first().map(String::as_str)
     }
 
     /// The configured projects.
     pub fn default_projects(&self) -> &[String] {
-        &self.projects
+        self.session.default_projects()
     }
 
     /// The organization to use: the argument, else the configured default.
     pub fn org(&self, given: Option<String>) -> Result<String, ToolError> {
-        non_empty(given)
-            .or_else(|| self.org.clone())
+        owned_non_empty(given)
+            .or_else(|| self.default_org().map(str::to_owned))
             .ok_or_else(|| {
                 ToolError::InvalidInput(
                     "organization_slug is required: pass it, or start with --org / SENTRY_ORG"
@@ -71,7 +60,7 @@ impl ToolContext {
 
     /// The project to use: the argument, else the configured default.
     pub fn project(&self, given: Option<String>) -> Result<String, ToolError> {
-        non_empty(given)
+        owned_non_empty(given)
             .or_else(|| self.default_project().map(str::to_owned))
             .ok_or_else(|| {
                 ToolError::InvalidInput(
@@ -87,14 +76,14 @@ impl ToolContext {
         given_org: Option<String>,
         issue: &IssueArg,
     ) -> Result<(String, IssueLocator), ToolError> {
-        let locator = parse_issue_ref(&issue.0).map_err(ToolError::InvalidInput)?;
-        let org = self.org(non_empty(given_org).or_else(|| locator.org.clone()))?;
+        let locator = parse_issue_ref(&issue.0)?;
+        let org = self.org(owned_non_empty(given_org).or_else(|| locator.org.clone()))?;
         Ok((org, locator))
     }
 
     /// The web link of an organization's resource, for answers where Sentry gave none.
     pub fn web_url(&self, org: &str, resource: &[&str]) -> String {
-        crate::sentry::path::web_url(self.client.base_url(), org, resource)
+        self.session.web_url(org, resource)
     }
 }
 
@@ -128,8 +117,8 @@ pub fn list_limit(limit: Option<Limit>) -> Result<usize, ToolError> {
 }
 
 /// A trimmed, non-empty argument, owned.
-fn non_empty(value: Option<String>) -> Option<String> {
-    super::events::non_empty(value.as_deref()).map(str::to_owned)
+fn owned_non_empty(value: Option<String>) -> Option<String> {
+    non_empty(value.as_deref()).map(str::to_owned)
 }
 
 #[cfg(test)]
@@ -139,7 +128,7 @@ mod tests {
 
     fn context(url: &str, org: Option<&str>) -> ToolContext {
         let client = SentryClient::new(ClientConfig::new(url.parse().unwrap(), None)).unwrap();
-        ToolContext::new(client, org.map(str::to_owned), vec![])
+        ToolContext::new(Session::new(client, org.map(str::to_owned), vec![]))
     }
 
     #[test]

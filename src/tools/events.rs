@@ -1,15 +1,16 @@
 //! Tools: events — an issue's events, and one event in detail (exceptions, frames, breadcrumbs, tags).
 
-use super::context::{Limit, list_limit};
+use super::context::{Limit, ToolContext, list_limit};
+use super::error::ToolError;
 use super::ids::IssueArg;
-use super::output::ListAnswer;
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
-use crate::api_path;
-use crate::sentry::PageSize;
+use super::output::{ListAnswer, ToolOutput};
+use super::tool::{Effects, Tool};
+use crate::sentry::api::{self, Page};
 use crate::sentry::models::{
     Breadcrumb, BreadcrumbsEntry, Event, ExceptionEntry, ExceptionValue, Frame,
 };
-use crate::text::truncate;
+use crate::text::{non_empty, truncate};
+use crate::time::short_time;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
@@ -66,11 +67,9 @@ async fn list_events(
     let limit = list_limit(params.limit)?;
     let (org, locator) = ctx.issue(params.organization_slug, &params.issue_id)?;
     let issue = locator.issue_id;
-    let listing = ctx
-        .client()
-        .get(api_path!["organizations", org, "issues", issue, "events"]?)
-        .list::<Event>(limit, PageSize::PerPage, params.cursor)
-        .await?;
+    let listing =
+        api::issues::list_events(ctx.client(), &org, &issue, Page::from(limit, params.cursor))
+            .await?;
     let heading = if listing.items.is_empty() {
         format!("Issue {issue} in {org} has no events.")
     } else {
@@ -88,11 +87,7 @@ async fn get_event(ctx: Arc<ToolContext>, params: GetEventParams) -> Result<Tool
     let event_id = normalise_event_id(&params.event_id)?;
     let org = ctx.org(params.organization_slug)?;
     let project = ctx.project(params.project_slug)?;
-    let event: Event = ctx
-        .client()
-        .get(api_path!["projects", org, project, "events", event_id]?)
-        .json()
-        .await?;
+    let event = api::events::get(ctx.client(), &org, &project, &event_id).await?;
     let (mut structured, body) = describe_event(&event, EventView::FULL);
     structured["organization"] = json!(org);
     structured["project"] = json!(project);
@@ -455,22 +450,6 @@ fn user_label(event: &Event) -> Option<&str> {
         .find_map(|v| non_empty(v.as_deref()))
 }
 
-/// An ISO-8601 time shortened to whole seconds in UTC; other text is kept as it is.
-pub(super) fn short_time(value: &str) -> String {
-    chrono::DateTime::parse_from_rfc3339(value)
-        .map(|t| {
-            t.with_timezone(&chrono::Utc)
-                .format("%Y-%m-%dT%H:%M:%SZ")
-                .to_string()
-        })
-        .unwrap_or_else(|_| value.to_owned())
-}
-
-/// The text when it has any (Sentry sends `""` for absent messages).
-pub(super) fn non_empty(value: Option<&str>) -> Option<&str> {
-    value.map(str::trim).filter(|v| !v.is_empty())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -485,19 +464,6 @@ mod tests {
             let err = normalise_event_id(bad).unwrap_err().to_string();
             assert!(err.contains("32 hex"), "{bad}: {err}");
         }
-    }
-
-    #[test]
-    fn times_are_shortened_to_seconds_in_utc() {
-        assert_eq!(
-            short_time("2025-04-03T22:51:19.403000Z"),
-            "2025-04-03T22:51:19Z"
-        );
-        assert_eq!(
-            short_time("2025-04-03T23:51:19+01:00"),
-            "2025-04-03T22:51:19Z"
-        );
-        assert_eq!(short_time("yesterday"), "yesterday");
     }
 
     #[test]

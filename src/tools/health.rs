@@ -1,6 +1,9 @@
 //! Tools: check_release_health, one evaluation of the deploy gate's rules.
 
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
+use super::context::ToolContext;
+use super::error::ToolError;
+use super::output::ToolOutput;
+use super::tool::{Effects, Tool};
 use crate::gate::acks::Acks;
 use crate::gate::clock::SystemClock;
 use crate::gate::error::GateError;
@@ -50,8 +53,8 @@ async fn check_release_health(
         &params.environment,
         project.into_iter().collect(),
     )
-    .map_err(ToolError::InvalidInput)?;
-    let data = SentryData::new(&ctx, org, &policy);
+    .map_err(|e| ToolError::InvalidInput(e.to_string()))?;
+    let data = SentryData::new(ctx.session(), org, &policy);
     let report = watch(&data, &policy, &Acks::default(), &SystemClock, &mut |_| {})
         .await
         .map_err(|error| match error {

@@ -52,7 +52,7 @@ pub struct IssueLocator {
 const NOT_ORGS: &[&str] = &["www", "us", "de", "eu", "us2", "sentry"];
 
 /// Parses an issue reference; the error says which forms are accepted.
-pub fn parse_issue_ref(input: &str) -> Result<IssueLocator, String> {
+pub fn parse_issue_ref(input: &str) -> Result<IssueLocator, NotAnIssue> {
     let trimmed = input.trim();
     if trimmed.starts_with("http://") || trimmed.starts_with("https://") {
         return parse_issue_url(trimmed);
@@ -84,7 +84,7 @@ fn normalise_id(candidate: &str) -> Option<String> {
     (project_ok && suffix_ok).then(|| candidate.to_ascii_uppercase())
 }
 
-fn parse_issue_url(input: &str) -> Result<IssueLocator, String> {
+fn parse_issue_url(input: &str) -> Result<IssueLocator, NotAnIssue> {
     let url = Url::parse(input).map_err(|_| bad_ref(input))?;
     let segments: Vec<&str> = url
         .path_segments()
@@ -125,10 +125,15 @@ fn org_in_host(url: &Url) -> Option<String> {
     (!NOT_ORGS.contains(&org)).then(|| org.to_owned())
 }
 
-fn bad_ref(input: &str) -> String {
-    format!(
-        "issue_id {input:?} is not an issue: use a numeric id (\"4567890123\"), a short id (\"WEB-1A3\") or an issue URL (\"https://ORG.sentry.io/issues/ID/\")"
-    )
+/// A value that names no issue in any accepted form.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "issue_id {0:?} is not an issue: use a numeric id (\"4567890123\"), a short id (\"WEB-1A3\") or an issue URL (\"https://ORG.sentry.io/issues/ID/\")"
+)]
+pub struct NotAnIssue(pub String);
+
+fn bad_ref(input: &str) -> NotAnIssue {
+    NotAnIssue(input.to_owned())
 }
 
 #[cfg(test)]
@@ -210,7 +215,7 @@ mod tests {
             "https://acme.sentry.io/issues/../",
             "ftp://acme.sentry.io/issues/1/",
         ] {
-            let err = parse_issue_ref(bad).unwrap_err();
+            let err = parse_issue_ref(bad).unwrap_err().to_string();
             assert!(err.contains("short id"), "{bad}: {err}");
         }
     }

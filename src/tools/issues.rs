@@ -1,17 +1,20 @@
 //! Tools: issues — list, search, read and triage.
 
-use super::context::{Limit, list_limit};
-use super::events::{EventView, describe_event, non_empty, short_time};
+use super::context::{Limit, ToolContext, list_limit};
+use super::error::ToolError;
+use super::events::{EventView, describe_event};
 use super::ids::{IssueArg, IssueLocator};
-use super::output::ListAnswer;
-use super::projects::project_id;
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
-use crate::api_path;
+use super::output::{ListAnswer, ToolOutput};
+use super::tool::{Effects, Tool};
+use crate::sentry::ApiError;
+use crate::sentry::api::issues::{IssueQuery, IssueUpdate as UpdateBody};
+use crate::sentry::api::{self, Page};
 use crate::sentry::models::{Assignee, Event, Issue, IssueChanges};
-use crate::sentry::{ApiError, PageSize};
+use crate::text::non_empty;
+use crate::time::short_time;
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The tools of this module.
@@ -174,15 +177,28 @@ impl NewStatus {
     }
 
     /// The body fields that set this status the way Sentry's UI does.
-    fn body(self) -> Value {
+    fn body(self) -> UpdateBody {
+        let status = |status: &str| Some(status.to_owned());
         match self {
-            Self::Resolved => json!({"status": "resolved"}),
-            Self::Unresolved => json!({"status": "unresolved"}),
+            Self::Resolved => UpdateBody {
+                status: status("resolved"),
+                ..UpdateBody::default()
+            },
+            Self::Unresolved => UpdateBody {
+                status: status("unresolved"),
+                ..UpdateBody::default()
+            },
             // Sentry's current default for "ignore": archived until it escalates.
-            Self::Ignored => json!({"status": "ignored", "substatus": "archived_until_escalating"}),
-            Self::ResolvedInNextRelease => {
-                json!({"status": "resolved", "statusDetails": {"inNextRelease": true}})
-            }
+            Self::Ignored => UpdateBody {
+                status: status("ignored"),
+                substatus: status("archived_until_escalating"),
+                ..UpdateBody::default()
+            },
+            Self::ResolvedInNextRelease => UpdateBody {
+                status: status("resolved"),
+                status_details: Some(json!({"inNextRelease": true})),
+                ..UpdateBody::default()
+            },
         }
     }
 
@@ -232,21 +248,13 @@ impl IssueUpdate {
     }
 
     /// The PUT body: only the fields to change, in Sentry's camelCase.
-    fn body(&self) -> Value {
-        let mut body = match self.status.map(NewStatus::body) {
-            Some(Value::Object(map)) => map,
-            _ => Map::new(),
-        };
-        if let Some(assignee) = &self.assigned_to {
-            body.insert("assignedTo".into(), json!(assignee));
+    fn body(&self) -> UpdateBody {
+        UpdateBody {
+            assigned_to: self.assigned_to.clone(),
+            has_seen: self.has_seen,
+            is_bookmarked: self.is_bookmarked,
+            ..self.status.map(NewStatus::body).unwrap_or_default()
         }
-        if let Some(seen) = self.has_seen {
-            body.insert("hasSeen".into(), json!(seen));
-        }
-        if let Some(bookmarked) = self.is_bookmarked {
-            body.insert("isBookmarked".into(), json!(bookmarked));
-        }
-        Value::Object(body)
     }
 
     /// What was set, with the tool's parameter names.
@@ -356,15 +364,14 @@ async fn find_issues(ctx: &ToolContext, search: IssueSearch) -> Result<ToolOutpu
         cursor,
     } = search;
     let project_ids = project_ids(ctx, &org, &projects).await?;
-    // `query` goes out even when empty: without it Sentry hides low-priority issues.
-    let listing = ctx
-        .client()
-        .get(api_path!["organizations", org, "issues"]?)
-        .query("query", &query)
-        .query_each("project", &project_ids)
-        .query_opt("sort", sort.map(SortOrder::api_value))
-        .list::<Issue>(limit, PageSize::Limit, cursor)
-        .await?;
+    let search = IssueQuery {
+        query: &query,
+        projects: &project_ids,
+        sort: sort.map(SortOrder::api_value),
+        ..IssueQuery::default()
+    };
+    let listing =
+        api::issues::search(ctx.client(), &org, search, Page::from(limit, cursor)).await?;
     let answer = ListAnswer {
         heading: list_heading(&org, &projects, &query, listing.items.len(), listing.hits),
         key: "issues",
@@ -387,7 +394,7 @@ async fn project_ids(
 ) -> Result<Vec<String>, ToolError> {
     let mut ids = Vec::with_capacity(projects.len());
     for project in projects {
-        ids.push(project_id(ctx, org, project).await?);
+        ids.push(ctx.session().project_id(org, project).await?);
     }
     Ok(ids)
 }
@@ -426,19 +433,8 @@ async fn get_issue(ctx: Arc<ToolContext>, params: IssueParams) -> Result<ToolOut
     let event_ref = locator.event_id.as_deref().unwrap_or("latest");
     let client = ctx.client();
     let (issue, event) = tokio::join!(
-        client
-            .get(api_path!["organizations", org, "issues", id]?)
-            .json::<Issue>(),
-        client
-            .get(api_path![
-                "organizations",
-                org,
-                "issues",
-                id,
-                "events",
-                event_ref
-            ]?)
-            .json::<Event>(),
+        api::issues::get(client, &org, id),
+        api::issues::event(client, &org, id, event_ref, None),
     );
     let issue = issue?;
     let permalink = issue
@@ -531,16 +527,7 @@ async fn apply_update(
         ));
     }
     let (org, IssueLocator { issue_id, .. }) = ctx.issue(org, issue)?;
-    let response = ctx
-        .client()
-        .put(
-            api_path!["organizations", org, "issues", issue_id]?,
-            update.body(),
-        )
-        .send()
-        .await?;
-    // Older servers answer only the changed fields; anything unreadable just means less to report.
-    let answer: IssueChanges = serde_json::from_value(response.body).unwrap_or_default();
+    let answer = api::issues::update(ctx.client(), &org, &issue_id, &update.body()).await?;
     let permalink = answer
         .permalink
         .clone()
@@ -779,14 +766,17 @@ mod tests {
             ..IssueUpdate::default()
         };
         assert_eq!(
-            next.body(),
+            serde_json::to_value(next.body()).unwrap(),
             json!({"status": "resolved", "statusDetails": {"inNextRelease": true}, "hasSeen": true})
         );
         let unassign = IssueUpdate {
             assigned_to: Some(assignee_value(" None ".into())),
             ..IssueUpdate::default()
         };
-        assert_eq!(unassign.body(), json!({"assignedTo": ""}));
+        assert_eq!(
+            serde_json::to_value(unassign.body()).unwrap(),
+            json!({"assignedTo": ""})
+        );
         assert_eq!(
             unassign.describe(&IssueChanges::default()),
             vec!["unassigned"]
@@ -799,7 +789,7 @@ mod tests {
             .into_iter()
             .find(|t| t.name == "update_issue")
             .unwrap();
-        let ctx = crate::tools::ToolContext::new(
+        let ctx = ToolContext::new(crate::sentry::Session::new(
             crate::sentry::SentryClient::new(crate::sentry::ClientConfig::new(
                 "http://127.0.0.1:9".parse().unwrap(),
                 None,
@@ -807,7 +797,7 @@ mod tests {
             .unwrap(),
             None,
             vec![],
-        );
+        ));
         let schema = tool.input_schema(&ctx);
         assert_eq!(
             schema["properties"]["status"]["enum"],

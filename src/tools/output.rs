@@ -1,41 +1,11 @@
 //! A tool's answer: curated JSON for programs plus a short text for people and models.
 
-use crate::config::OutputFormat;
+use crate::output::Answer;
 use crate::sentry::Listing;
 use serde_json::{Value, json};
 
 /// The answer of a tool call.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ToolOutput {
-    /// Curated JSON (an object): ids, URLs and cursors the next call needs, no null noise.
-    pub structured: Value,
-    /// A concise rendering of the same answer.
-    pub text: String,
-}
-
-impl ToolOutput {
-    /// Builds an answer, dropping `null` fields from the JSON.
-    pub fn new(mut structured: Value, text: impl Into<String>) -> Self {
-        prune_nulls(&mut structured);
-        Self {
-            structured,
-            text: text.into(),
-        }
-    }
-}
-
-impl ToolOutput {
-    /// Prints the answer on stdout: the text, or only the JSON document.
-    pub fn print(&self, format: OutputFormat) {
-        match format {
-            OutputFormat::Text => println!("{}", self.text.trim_end()),
-            OutputFormat::Json => println!(
-                "{}",
-                serde_json::to_string_pretty(&self.structured).unwrap_or_else(|_| "{}".into())
-            ),
-        }
-    }
-}
+pub type ToolOutput = Answer;
 
 /// How a list answer reads: its heading, the JSON key of its items, and the fields around them.
 pub struct ListAnswer {
@@ -75,18 +45,6 @@ impl ListAnswer {
     }
 }
 
-/// Removes `null` values from objects, recursively.
-pub fn prune_nulls(value: &mut Value) {
-    match value {
-        Value::Object(map) => {
-            map.retain(|_, v| !v.is_null());
-            map.values_mut().for_each(prune_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(prune_nulls),
-        _ => {}
-    }
-}
-
 /// The closing line of a list: how many are shown, how many more exist, and how to get them.
 pub fn more_line(shown: usize, total: Option<u64>, next_cursor: Option<&str>) -> Option<String> {
     let more = total
@@ -109,13 +67,6 @@ pub fn more_line(shown: usize, total: Option<u64>, next_cursor: Option<&str>) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
-
-    #[test]
-    fn drops_null_noise_at_every_depth() {
-        let out = ToolOutput::new(json!({"a": null, "b": [{"c": null, "d": 1}], "e": []}), "t");
-        assert_eq!(out.structured, json!({"b": [{"d": 1}], "e": []}));
-    }
 
     #[test]
     fn says_how_many_more_exist() {

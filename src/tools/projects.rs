@@ -1,12 +1,13 @@
 //! Tools: organizations and projects, and the project lookup other tools share.
 
-use super::events::short_time;
-use super::output::ListAnswer;
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
-use crate::api_path;
+use super::context::ToolContext;
+use super::error::ToolError;
+use super::output::{ListAnswer, ToolOutput};
+use super::tool::{Effects, Tool};
+use crate::sentry::api::{self, Page};
 use crate::sentry::client::MAX_PAGE_SIZE;
 use crate::sentry::models::{Organization, Project};
-use crate::sentry::{Listing, PageSize};
+use crate::time::short_time;
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -68,11 +69,8 @@ async fn list_organizations(
     ctx: Arc<ToolContext>,
     params: ListOrganizationsParams,
 ) -> Result<ToolOutput, ToolError> {
-    let listing: Listing<Organization> = ctx
-        .client()
-        .get(api_path!["organizations"]?)
-        .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
-        .await?;
+    let listing =
+        api::organizations::list(ctx.client(), Page::from(MAX_PAGE_SIZE, params.cursor)).await?;
     let heading = match listing.items.len() {
         0 => "The token can access no organization.".to_owned(),
         n => format!("Organizations ({n}):"),
@@ -112,11 +110,8 @@ async fn list_projects(
     params: ListProjectsParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let listing: Listing<Project> = ctx
-        .client()
-        .get(api_path!["organizations", org, "projects"]?)
-        .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
-        .await?;
+    let listing =
+        api::projects::list(ctx.client(), &org, Page::from(MAX_PAGE_SIZE, params.cursor)).await?;
     let heading = match listing.items.len() {
         0 => format!("{org} has no projects the token can see."),
         n => format!("Projects in {org} ({n}):"),
@@ -150,7 +145,7 @@ async fn get_project(
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
     let slug = ctx.project(params.project_slug)?;
-    let project = fetch_project(&ctx, &org, &slug).await?;
+    let project = ctx.session().project(&org, &slug).await?;
     let structured = json!({
         "organization": org,
         "id": project.id,
@@ -218,25 +213,4 @@ fn team_slugs(project: &Project) -> Vec<&str> {
 
 fn latest_release(project: &Project) -> Option<&str> {
     project.latest_release.as_ref().map(|r| r.version.as_str())
-}
-
-/// Reads one project by slug (or id).
-async fn fetch_project(ctx: &ToolContext, org: &str, project: &str) -> Result<Project, ToolError> {
-    Ok(ctx
-        .client()
-        .get(api_path!["projects", org, project]?)
-        .json()
-        .await?)
-}
-
-/// The numeric id of a project named by slug or id: issue lists on older servers filter by id only.
-pub(super) async fn project_id(
-    ctx: &ToolContext,
-    org: &str,
-    slug_or_id: &str,
-) -> Result<String, ToolError> {
-    if slug_or_id.bytes().all(|b| b.is_ascii_digit()) {
-        return Ok(slug_or_id.to_owned());
-    }
-    Ok(fetch_project(ctx, org, slug_or_id).await?.id)
 }

@@ -1,23 +1,23 @@
 //! Tools: releases and deploys.
 
-use super::context::{Limit, list_limit};
-use super::output::ListAnswer;
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
-use crate::api_path;
-use crate::release::api::{get_release, post_release, put_release};
-use crate::release::parse_optional_timestamp;
-use crate::release::payload::{
-    CommitPayload, NewRelease, RefPayload, ReleaseChanges, check_version,
+use super::context::{Limit, ToolContext, list_limit};
+use super::error::ToolError;
+use super::output::{ListAnswer, ToolOutput};
+use super::tool::{Effects, Tool};
+use crate::release::describe::{
+    deploy_answer, deploy_json, deploy_line, release_answer, release_json, release_line,
 };
-use crate::sentry::PageSize;
-use crate::sentry::models::{Deploy, Release};
+use crate::release::limits::{check_version, enforce_limits};
+use crate::sentry::api::deploys::NewDeploy;
+use crate::sentry::api::releases::{CommitPayload, NewRelease, RefPayload, ReleaseChanges};
+use crate::sentry::api::{self, Page};
+use crate::sentry::models::Release;
+use crate::text::split_list;
+use crate::time::{now_timestamp, parse_optional_user_time};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::sync::Arc;
-
-/// Deploys listed at most (a release rarely has more).
-const MAX_DEPLOYS: usize = 100;
 
 /// The tools of this module.
 pub fn tools() -> Vec<Tool> {
@@ -137,11 +137,13 @@ async fn list_releases(
     let org = ctx.org(params.organization_slug)?;
     let project = ctx.project(params.project_slug)?;
     let limit = list_limit(params.limit)?;
-    let listing = ctx
-        .client()
-        .get(api_path!["projects", org, project, "releases"]?)
-        .list::<Release>(limit, PageSize::PerPage, params.cursor)
-        .await?;
+    let listing = api::projects::list_releases(
+        ctx.client(),
+        &org,
+        &project,
+        Page::from(limit, params.cursor),
+    )
+    .await?;
     let heading = match listing.items.len() {
         0 => format!("No releases in project {project}."),
         _ => format!("Releases of {project} (newest first):"),
@@ -154,7 +156,7 @@ async fn list_releases(
     Ok(answer.render(
         &listing,
         |release| format!("- {}", release_line(release)),
-        |release| release_json(&ctx, &org, release),
+        |release| release_json(release, &release_url(&ctx, &org, release)),
     ))
 }
 
@@ -163,7 +165,7 @@ async fn get_release_tool(
     params: VersionParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let release = get_release(ctx.client(), &org, &params.version).await?;
+    let release = api::releases::get(ctx.client(), &org, &params.version).await?;
     release_output(&ctx, &org, &release, "Release")
 }
 
@@ -172,8 +174,8 @@ async fn create_release(
     params: CreateReleaseParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    check_version(&params.version).map_err(ToolError::InvalidInput)?;
-    let projects = crate::config::split_list(&params.projects);
+    check_version(&params.version).map_err(|e| ToolError::InvalidInput(e.to_string()))?;
+    let projects = split_list(&params.projects);
     if projects.is_empty() {
         return Err(ToolError::InvalidInput(
             "projects must name at least one project slug".into(),
@@ -181,17 +183,17 @@ async fn create_release(
     }
     let mut changes = ReleaseChanges {
         url: params.url,
-        date_released: optional_timestamp(params.date_released, "date_released")?,
+        date_released: parse_optional_user_time(params.date_released.as_deref(), "date_released")?,
         refs: params.refs.unwrap_or_default(),
         commits: params.commits.unwrap_or_default(),
     };
-    let warnings = changes.enforce_limits();
+    let warnings = enforce_limits(&mut changes);
     let body = NewRelease {
         version: params.version,
         projects,
         changes,
     };
-    let (release, existed) = post_release(ctx.client(), &org, &body).await?;
+    let (release, existed) = api::releases::create(ctx.client(), &org, &body).await?;
     let heading = match existed {
         true => "Release already existed, updated",
         false => "Release created",
@@ -209,13 +211,13 @@ async fn finalize_release(
     params: FinalizeReleaseParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let released = optional_timestamp(params.date_released, "date_released")?
-        .unwrap_or_else(|| chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+    let released = parse_optional_user_time(params.date_released.as_deref(), "date_released")?
+        .unwrap_or_else(now_timestamp);
     let changes = ReleaseChanges {
         date_released: Some(released),
         ..ReleaseChanges::default()
     };
-    let release = put_release(ctx.client(), &org, &params.version, &changes).await?;
+    let release = api::releases::update(ctx.client(), &org, &params.version, &changes).await?;
     release_output(&ctx, &org, &release, "Release finalized")
 }
 
@@ -229,32 +231,16 @@ async fn create_deploy(
             "environment must not be empty".into(),
         ));
     }
-    let mut body = json!({
-        "environment": params.environment,
-        "name": params.name,
-        "url": params.url,
-        "dateStarted": optional_timestamp(params.date_started, "date_started")?,
-        "dateFinished": optional_timestamp(params.date_finished, "date_finished")?,
-        "projects": params.projects,
-    });
-    super::output::prune_nulls(&mut body);
-    let deploy: Deploy = ctx
-        .client()
-        .post(
-            api_path!["organizations", org, "releases", params.version, "deploys"]?,
-            body,
-        )
-        .json()
-        .await?;
-    Ok(ToolOutput::new(
-        json!({"version": params.version, "deploy": deploy_json(&deploy)}),
-        format!(
-            "Deploy {} of {} recorded: {}",
-            deploy.id,
-            params.version,
-            deploy_line(&deploy)
-        ),
-    ))
+    let deploy = NewDeploy {
+        environment: params.environment,
+        name: params.name,
+        url: params.url,
+        date_started: parse_optional_user_time(params.date_started.as_deref(), "date_started")?,
+        date_finished: parse_optional_user_time(params.date_finished.as_deref(), "date_finished")?,
+        projects: params.projects,
+    };
+    let deploy = api::deploys::create(ctx.client(), &org, &params.version, &deploy).await?;
+    Ok(deploy_answer(&params.version, &deploy))
 }
 
 async fn list_deploys(
@@ -262,17 +248,7 @@ async fn list_deploys(
     params: VersionParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let listing = ctx
-        .client()
-        .get(api_path![
-            "organizations",
-            org,
-            "releases",
-            params.version,
-            "deploys"
-        ]?)
-        .list::<Deploy>(MAX_DEPLOYS, PageSize::PerPage, None)
-        .await?;
+    let listing = api::deploys::list(ctx.client(), &org, &params.version).await?;
     let heading = match listing.items.len() {
         0 => format!("Release {} has no deploys.", params.version),
         _ => format!("Deploys of {}:", params.version),
@@ -285,10 +261,6 @@ async fn list_deploys(
     Ok(answer.render(&listing, |d| format!("- {}", deploy_line(d)), deploy_json))
 }
 
-fn optional_timestamp(value: Option<String>, what: &str) -> Result<Option<String>, ToolError> {
-    parse_optional_timestamp(value.as_deref(), what).map_err(ToolError::InvalidInput)
-}
-
 /// One release as a tool answer, under a heading such as "Release created".
 fn release_output(
     ctx: &ToolContext,
@@ -296,69 +268,14 @@ fn release_output(
     release: &Release,
     heading: &str,
 ) -> Result<ToolOutput, ToolError> {
-    let structured = release_json(ctx, org, release);
-    let link = structured["url"].as_str().unwrap_or_default().to_owned();
-    let text = format!("{heading}: {}\n{link}", release_line(release));
-    Ok(ToolOutput::new(structured, text))
+    Ok(release_answer(
+        heading,
+        release,
+        &release_url(ctx, org, release),
+    ))
 }
 
-fn release_json(ctx: &ToolContext, org: &str, release: &Release) -> Value {
-    let url = ctx.web_url(org, &["releases", &release.version]);
-    json!({
-        "version": release.version,
-        "url": url,
-        "date_created": release.date_created,
-        "date_released": release.date_released,
-        "commit_count": release.commit_count,
-        "deploy_count": release.deploy_count,
-        "new_issues": release.new_groups,
-        "last_commit": release.last_commit.as_ref().map(|c| &c.id),
-        "last_deploy": release.last_deploy.as_ref().map(deploy_json),
-        "projects": release.projects.iter().map(|p| &p.slug).collect::<Vec<_>>(),
-        "ref": release.reference,
-        "external_url": release.url,
-    })
-}
-
-fn release_line(release: &Release) -> String {
-    let mut parts = vec![release.version.clone()];
-    if let Some(created) = &release.date_created {
-        parts.push(format!("created {created}"));
-    }
-    parts.push(match &release.date_released {
-        Some(released) => format!("released {released}"),
-        None => "not finalized".into(),
-    });
-    parts.push(format!("{} commits", release.commit_count.unwrap_or(0)));
-    parts.push(format!("{} deploys", release.deploy_count.unwrap_or(0)));
-    parts.push(format!("{} new issues", release.new_groups.unwrap_or(0)));
-    parts.join(", ")
-}
-
-fn deploy_json(deploy: &Deploy) -> Value {
-    json!({
-        "id": deploy.id,
-        "environment": deploy.environment,
-        "name": deploy.name,
-        "url": deploy.url,
-        "date_started": deploy.date_started,
-        "date_finished": deploy.date_finished,
-    })
-}
-
-fn deploy_line(deploy: &Deploy) -> String {
-    let mut line = deploy.environment.clone();
-    if let Some(name) = &deploy.name {
-        line.push_str(&format!(" ({name})"));
-    }
-    if let Some(started) = &deploy.date_started {
-        line.push_str(&format!(", started {started}"));
-    }
-    if let Some(finished) = &deploy.date_finished {
-        line.push_str(&format!(", finished {finished}"));
-    }
-    if let Some(url) = &deploy.url {
-        line.push_str(&format!(", {url}"));
-    }
-    line
+/// The release's page in Sentry's web UI.
+fn release_url(ctx: &ToolContext, org: &str, release: &Release) -> String {
+    ctx.web_url(org, &["releases", &release.version])
 }

@@ -1,11 +1,14 @@
 //! Tools: project event counts over time.
 
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
-use crate::api_path;
+use super::context::ToolContext;
+use super::error::ToolError;
+use super::output::ToolOutput;
+use super::tool::{Effects, Tool};
+use crate::sentry::api::projects::{self, StatsQuery};
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -125,16 +128,13 @@ async fn get_project_stats(
     let stat = params.stat.unwrap_or_default();
     let resolution = params.resolution.unwrap_or_default();
     let (since, until) = resolution.window(Utc::now().timestamp());
-    let body: Value = ctx
-        .client()
-        .get(api_path!["projects", org, project, "stats"]?)
-        .query("stat", stat.as_str())
-        .query("resolution", resolution.api_value())
-        .query("since", since)
-        .query("until", until)
-        .json()
-        .await?;
-    let mut points = read_points(&body);
+    let query = StatsQuery {
+        stat: stat.as_str(),
+        resolution: resolution.api_value(),
+        since,
+        until,
+    };
+    let mut points = projects::stats(ctx.client(), &org, &project, query).await?;
     if resolution == Resolution::Week {
         points = weekly(&points);
     }
@@ -163,22 +163,6 @@ async fn get_project_stats(
             .collect::<Vec<_>>(),
     });
     Ok(ToolOutput::new(structured, lines.join("\n")))
-}
-
-/// Reads `[[unix_seconds, count], ...]`, skipping points that are not two numbers.
-fn read_points(body: &Value) -> Vec<(i64, u64)> {
-    let Some(items) = body.as_array() else {
-        return Vec::new();
-    };
-    items
-        .iter()
-        .filter_map(|point| {
-            let pair = point.as_array()?;
-            let start = pair.first()?.as_f64()? as i64;
-            let count = pair.get(1)?.as_f64()?.max(0.0) as u64;
-            Some((start, count))
-        })
-        .collect()
 }
 
 /// Sums points into weeks that start on Monday 00:00 UTC.
@@ -241,17 +225,5 @@ mod tests {
         let (since, until) = Resolution::Week.window(now);
         assert_eq!((since, until), (MONDAY - 11 * WEEK, now));
         assert_eq!(Resolution::Hour.window(now), (now - DAY, now));
-    }
-
-    #[test]
-    fn odd_points_are_skipped() {
-        let body = json!([
-            [MONDAY, 3],
-            [MONDAY as f64 + 3600.5, 2.0],
-            ["x", 1],
-            [1],
-            null
-        ]);
-        assert_eq!(read_points(&body), vec![(MONDAY, 3), (MONDAY + 3600, 2)]);
     }
 }

@@ -1,11 +1,12 @@
 //! Tools: teams.
 
-use super::output::ListAnswer;
-use super::{Effects, Tool, ToolContext, ToolError, ToolOutput};
-use crate::api_path;
+use super::context::ToolContext;
+use super::error::ToolError;
+use super::output::{ListAnswer, ToolOutput};
+use super::tool::{Effects, Tool};
+use crate::sentry::api::{self, Page};
 use crate::sentry::client::MAX_PAGE_SIZE;
 use crate::sentry::models::Team;
-use crate::sentry::{Listing, PageSize};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -36,11 +37,8 @@ async fn list_teams(
     params: ListTeamsParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let listing: Listing<Team> = ctx
-        .client()
-        .get(api_path!["organizations", org, "teams"]?)
-        .list(MAX_PAGE_SIZE, PageSize::PerPage, params.cursor)
-        .await?;
+    let listing =
+        api::teams::list(ctx.client(), &org, Page::from(MAX_PAGE_SIZE, params.cursor)).await?;
     let heading = match listing.items.len() {
         0 => format!("{org} has no teams the token can see."),
         n => format!("Teams in {org} ({n}):"),

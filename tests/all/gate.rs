@@ -16,7 +16,8 @@ use sentry_companion::gate::report::Report;
 use sentry_companion::gate::rules::{Rule, RuleOutcome, Status};
 use sentry_companion::gate::sentry_data::SentryData;
 use sentry_companion::gate::timeline::watch;
-use sentry_companion::sentry::{AuthToken, ClientConfig, RetryPolicy, SentryClient};
+use sentry_companion::output::OutputFormat;
+use sentry_companion::sentry::{AuthToken, ClientConfig, RetryPolicy, SentryClient, Session};
 use sentry_companion::tools::{Registry, ToolContext};
 use serde_json::{Value, json};
 use std::future::Future;
@@ -113,12 +114,14 @@ fn gate_args(extra: &[&str]) -> sentry_companion::cli::GateArgs {
     }
 }
 
+/// The policy a `release gate` command line gives, as the binary builds it.
 fn policy(extra: &[&str]) -> Policy {
-    Policy::from_args(&gate_args(extra), vec!["web".into()]).unwrap()
+    let request = gate_args(extra).into_request(vec!["web".into()], OutputFormat::Text);
+    Policy::from_spec(request.spec).unwrap()
 }
 
-/// A context whose client retries quickly, so injected failures cost milliseconds.
-fn context(fake: &FakeSentry) -> ToolContext {
+/// A session whose client retries quickly, so injected failures cost milliseconds.
+fn session(fake: &FakeSentry) -> Session {
     let mut config = ClientConfig::new(fake.url.parse().unwrap(), Some(AuthToken::new(TOKEN)));
     config.retry = RetryPolicy {
         max_attempts: 2,
@@ -126,13 +129,13 @@ fn context(fake: &FakeSentry) -> ToolContext {
         max_delay: Duration::from_millis(2),
         max_total: Duration::from_millis(100),
     };
-    ToolContext::new(SentryClient::new(config).unwrap(), Some(ORG.into()), vec![])
+    Session::new(SentryClient::new(config).unwrap(), Some(ORG.into()), vec![])
 }
 
 /// Watches with the test clock starting at the deploy.
 async fn run_gate(fake: &FakeSentry, policy: &Policy, acks: &Acks) -> Result<Report, GateError> {
-    let ctx = context(fake);
-    let data = SentryData::new(&ctx, ORG.into(), policy);
+    let session = session(fake);
+    let data = SentryData::new(&session, ORG.into(), policy);
     let clock = TestClock(Mutex::new(deploy_time()));
     watch(&data, policy, acks, &clock, &mut |_| {}).await
 }
@@ -584,7 +587,12 @@ async fn the_mcp_tool_evaluates_the_same_rules_once() {
     assert!(tool.effects.read_only);
     let args = json!({"organization_slug": ORG, "version": CANDIDATE, "environment": "production", "project_slug": "web"});
     let output = registry
-        .call(Arc::new(context(&fake)), "check_release_health", args, true)
+        .call(
+            Arc::new(ToolContext::new(session(&fake))),
+            "check_release_health",
+            args,
+            true,
+        )
         .await
         .unwrap();
     assert_eq!(output.structured["verdict"], "pass", "{}", output.text);

@@ -9,7 +9,7 @@ use rmcp::model::{
 use rmcp::service::RunningService;
 use rmcp::{ClientLifecycleMode, ClientServiceExt, RoleClient, ServiceExt};
 use sentry_companion::mcp::McpServer;
-use sentry_companion::sentry::{AuthToken, ClientConfig as SentryConfig, SentryClient};
+use sentry_companion::sentry::{AuthToken, ClientConfig as SentryConfig, SentryClient, Session};
 use sentry_companion::tools::{Registry, ToolContext};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -54,7 +54,7 @@ fn server_for(url: &str, org: Option<&str>, read_only: bool) -> McpServer {
         Some(AuthToken::new(TOKEN)),
     ))
     .unwrap();
-    let context = ToolContext::new(client, org.map(str::to_owned), vec![]);
+    let context = ToolContext::new(Session::new(client, org.map(str::to_owned), vec![]));
     McpServer::new(Arc::new(Registry::new()), Arc::new(context), read_only)
 }
 

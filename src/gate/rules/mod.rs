@@ -1,0 +1,31 @@
+//! The rules: pure functions from one look's observations to a status with the numbers behind it.
+//!
+//! One file per rule: `issue_count` (new and regressed issues), `error_rate`, `crash_free`;
+//! `outcome` holds what a rule returns and takes, `format` how their numbers read.
+
+mod crash_free;
+mod error_rate;
+mod format;
+mod issue_count;
+mod outcome;
+#[cfg(test)]
+mod tests;
+
+pub use outcome::{FlaggedIssue, LookBudget, Rule, RuleInputs, RuleOutcome, Status, SuspectCommit};
+
+use crate::gate::observations::Observations;
+
+/// Every rule's outcome for one look.
+pub fn evaluate(observations: &Observations, inputs: &RuleInputs<'_>) -> Vec<RuleOutcome> {
+    vec![
+        issue_count::issue_rule(
+            Rule::NewIssues,
+            &observations.new_issues,
+            inputs.policy.max_new_issues,
+            inputs,
+        ),
+        issue_count::issue_rule(Rule::RegressedIssues, &observations.regressed, 0, inputs),
+        error_rate::error_rate(&observations.errors, inputs),
+        crash_free::crash_free(&observations.sessions, inputs),
+    ]
+}

@@ -1,0 +1,181 @@
+//! What a rule says about one look: its status and the numbers behind it, and what every rule
+//! takes besides the observations.
+
+use crate::gate::acks::Acks;
+use crate::gate::observations::Unavailable;
+use crate::gate::policy::Policy;
+use crate::sentry::models::Issue;
+use chrono::NaiveDate;
+use serde::Serialize;
+use serde_json::Value;
+
+/// Shares of each look's false-alarm budget: the error rate, then the crash-free floor and the
+/// crash-rate comparison. Their sum is 1, so the gate as a whole stays within α (union bound).
+pub(super) const ERROR_RATE_SHARE: f64 = 0.5;
+pub(super) const CRASH_FLOOR_SHARE: f64 = 0.25;
+pub(super) const CRASH_BASELINE_SHARE: f64 = 0.25;
+
+/// How a rule ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Nothing wrong, with enough data.
+    Pass,
+    /// A regression.
+    Fail,
+    /// Not enough data (yet).
+    Inconclusive,
+    /// Cannot be evaluated here; the reason is given.
+    Skipped,
+}
+
+impl Status {
+    /// The upper-case label of tables.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Fail => "FAIL",
+            Self::Inconclusive => "INCONCLUSIVE",
+            Self::Skipped => "SKIPPED",
+        }
+    }
+}
+
+/// The rules, in report order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Rule {
+    /// Issues first seen in the release after the deploy.
+    NewIssues,
+    /// Issues that regressed in the release after the deploy.
+    RegressedIssues,
+    /// Error events per exposure against the baseline.
+    ErrorRate,
+    /// Crash-free sessions against a floor and the baseline.
+    CrashFree,
+}
+
+impl Rule {
+    /// The rule's name in outputs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::NewIssues => "new-issues",
+            Self::RegressedIssues => "regressed-issues",
+            Self::ErrorRate => "error-rate",
+            Self::CrashFree => "crash-free",
+        }
+    }
+}
+
+/// A commit of the release that touched a file in the issue's in-app stack frames.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SuspectCommit {
+    /// The changed file.
+    pub file: String,
+    /// The first line of the commit message.
+    pub commit: String,
+    /// The author's name, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+}
+
+/// An issue a rule found, with what the report shows of it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlaggedIssue {
+    /// Numeric id.
+    pub id: String,
+    /// Short id, e.g. `WEB-1A3`.
+    pub short_id: String,
+    /// Title.
+    pub title: String,
+    /// Level.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<String>,
+    /// Events since the deploy.
+    pub count: u64,
+    /// Users affected.
+    pub users: u64,
+    /// Web link.
+    pub link: String,
+    /// Why it does not count, when an acknowledgement covers it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<String>,
+    /// An acknowledgement that covered it and expired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acknowledgement_expired: Option<String>,
+    /// Commits of the release that touched its in-app frames.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suspect_commits: Vec<SuspectCommit>,
+}
+
+impl FlaggedIssue {
+    /// Whether it counts against the rule.
+    pub fn counts(&self) -> bool {
+        self.acknowledged.is_none()
+    }
+}
+
+/// One rule's result with the numbers behind it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleOutcome {
+    /// Which rule.
+    pub rule: Rule,
+    /// How it ended.
+    pub status: Status,
+    /// The measured value.
+    pub value: String,
+    /// The baseline's value, where there is one.
+    pub baseline: Option<String>,
+    /// What passes.
+    pub threshold: String,
+    /// The numbers and the reasoning, in one sentence.
+    pub detail: String,
+    /// The raw numbers, for programs.
+    pub numbers: Value,
+    /// The issues it found.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<FlaggedIssue>,
+    /// The scope whose absence skipped it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing_scope: Option<&'static str>,
+}
+
+/// The false-alarm budget of one look.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LookBudget {
+    /// What this look may spend.
+    pub alpha: f64,
+    /// What has been spent including this look.
+    pub spent: f64,
+}
+
+/// What the rules need besides the observations.
+pub struct RuleInputs<'a> {
+    /// The policy.
+    pub policy: &'a Policy,
+    /// Acknowledged issues.
+    pub acks: &'a Acks,
+    /// Today, for acknowledgement expiry.
+    pub today: NaiveDate,
+    /// This look's budget.
+    pub budget: LookBudget,
+    /// Why there is no baseline, when there is none.
+    pub no_baseline: Option<&'a str>,
+    /// The web link of an issue.
+    pub link: &'a (dyn Fn(&Issue) -> String + Sync),
+}
+
+/// The outcome of a rule that could not be evaluated, with the reason.
+pub(super) fn skipped(rule: Rule, threshold: String, why: &Unavailable) -> RuleOutcome {
+    RuleOutcome {
+        rule,
+        status: Status::Skipped,
+        value: "-".into(),
+        baseline: None,
+        threshold,
+        detail: format!("skipped: {}", why.reason),
+        numbers: Value::Null,
+        issues: Vec::new(),
+        missing_scope: why.missing_scope,
+    }
+}

@@ -1,0 +1,281 @@
+//! The rules over hand-made observations: every rule's pass, fail, inconclusive and skip.
+
+use super::*;
+use crate::gate::acks::Acks;
+use crate::gate::observations::{
+    ErrorRateData, ExposureKind, IssueSearch, Observed, SessionData, SessionTotals, Side,
+    Unavailable, Window,
+};
+use crate::gate::policy::{ALPHA, Policy};
+use crate::sentry::models::Issue;
+use crate::time::parse_sentry_time as parse_time;
+use chrono::NaiveDate;
+use serde_json::json;
+
+fn policy() -> Policy {
+    Policy::single_check("2.0", "production", vec![]).unwrap()
+}
+
+fn window() -> Window {
+    Window {
+        start: parse_time("2026-03-01T12:00:00Z").unwrap(),
+        end: parse_time("2026-03-01T12:10:00Z").unwrap(),
+    }
+}
+
+fn side(version: &str, errors: u64, exposure: f64) -> Side {
+    Side {
+        version: version.into(),
+        window: window(),
+        errors,
+        exposure,
+    }
+}
+
+fn issue(short_id: &str) -> Issue {
+    serde_json::from_value(json!({"id": "7", "shortId": short_id, "title": "TypeError: boom", "count": "12", "userCount": 3}))
+        .unwrap()
+}
+
+fn search(issues: Vec<Issue>) -> Observed<IssueSearch> {
+    Ok(IssueSearch {
+        query: "firstRelease:2.0".into(),
+        total: issues.len() as u64,
+        issues,
+    })
+}
+
+fn observations(
+    new: Vec<Issue>,
+    errors: Observed<ErrorRateData>,
+    sessions: Observed<Option<SessionData>>,
+) -> Observations {
+    Observations {
+        at: window().end,
+        new_issues: search(new),
+        regressed: search(vec![]),
+        sessions,
+        errors,
+    }
+}
+
+fn run(observations: &Observations, policy: &Policy, acks: &Acks) -> Vec<RuleOutcome> {
+    let link = |i: &Issue| format!("https://sentry.example/issues/{}/", i.id);
+    let inputs = RuleInputs {
+        policy,
+        acks,
+        today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        budget: LookBudget {
+            alpha: ALPHA,
+            spent: ALPHA,
+        },
+        no_baseline: Some("no earlier release"),
+        link: &link,
+    };
+    evaluate(observations, &inputs)
+}
+
+fn rates(kind: ExposureKind, c: (u64, f64), b: (u64, f64)) -> Observed<ErrorRateData> {
+    Ok(ErrorRateData {
+        kind,
+        candidate: side("2.0", c.0, c.1),
+        baseline: Some(side("1.0", b.0, b.1)),
+        note: None,
+    })
+}
+
+fn no_sessions() -> Observed<Option<SessionData>> {
+    Ok(None)
+}
+
+#[test]
+fn a_new_issue_fails_unless_acknowledged_or_allowed() {
+    let obs = observations(
+        vec![issue("WEB-1")],
+        rates(ExposureKind::Transactions, (10, 5000.0), (10, 5000.0)),
+        no_sessions(),
+    );
+    let outcomes = run(&obs, &policy(), &Acks::default());
+    assert_eq!(outcomes[0].status, Status::Fail);
+    assert_eq!(outcomes[0].issues[0].short_id, "WEB-1");
+    assert_eq!(
+        outcomes[0].issues[0].link,
+        "https://sentry.example/issues/7/"
+    );
+
+    let acks = Acks::parse("[[ack]]\nissue = \"WEB-1\"\nreason = \"known\"\nuntil = 2026-03-01\n")
+        .unwrap();
+    let outcomes = run(&obs, &policy(), &acks);
+    assert_eq!(outcomes[0].status, Status::Pass);
+    assert!(outcomes[0].issues[0].acknowledged.is_some());
+
+    let mut lenient = policy();
+    lenient.max_new_issues = 1;
+    assert_eq!(
+        run(&obs, &lenient, &Acks::default())[0].status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn a_credible_error_rate_increase_fails_with_the_ratio() {
+    let obs = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (300, 10_000.0), (100, 10_000.0)),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Fail);
+    assert!(
+        outcome.detail.starts_with("×3.00 (95% CI"),
+        "{}",
+        outcome.detail
+    );
+    assert_eq!(outcome.value, "30.00 errors/1k transactions");
+    assert_eq!(
+        outcome.baseline.as_deref(),
+        Some("10.00 errors/1k transactions")
+    );
+}
+
+#[test]
+fn an_increase_within_the_margin_passes() {
+    let obs = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (110, 10_000.0), (100, 10_000.0)),
+        no_sessions(),
+    );
+    assert_eq!(
+        run(&obs, &policy(), &Acks::default())[2].status,
+        Status::Pass
+    );
+}
+
+#[test]
+fn too_little_traffic_is_inconclusive_never_a_pass() {
+    let obs = observations(
+        vec![],
+        rates(ExposureKind::Minutes, (2, 10.0), (1, 10.0)),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Inconclusive);
+    assert!(
+        outcome.detail.contains("too little traffic"),
+        "{}",
+        outcome.detail
+    );
+    let few_transactions = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (0, 50.0), (0, 60.0)),
+        no_sessions(),
+    );
+    assert_eq!(
+        run(&few_transactions, &policy(), &Acks::default())[2].status,
+        Status::Inconclusive
+    );
+}
+
+#[test]
+fn a_look_tests_only_at_its_share_of_the_budget() {
+    let obs = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (160, 10_000.0), (90, 10_000.0)),
+        no_sessions(),
+    );
+    let link = |i: &Issue| i.id.clone();
+    let policy = policy();
+    let acks = Acks::default();
+    let with_budget = |alpha| RuleInputs {
+        policy: &policy,
+        acks: &acks,
+        today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        budget: LookBudget {
+            alpha,
+            spent: alpha,
+        },
+        no_baseline: None,
+        link: &link,
+    };
+    // p ≈ 0.004: a failure with the whole budget (half of it for this rule), not with a sliver.
+    assert_eq!(evaluate(&obs, &with_budget(0.05))[2].status, Status::Fail);
+    assert_eq!(evaluate(&obs, &with_budget(0.001))[2].status, Status::Pass);
+}
+
+#[test]
+fn crash_free_checks_the_floor_and_the_baseline_or_says_why_not() {
+    let totals = |sessions, crashed| SessionTotals {
+        sessions,
+        crashed,
+        range: window(),
+    };
+    let errors = rates(ExposureKind::Sessions, (10, 5000.0), (10, 5000.0));
+    let healthy = observations(
+        vec![],
+        errors.clone(),
+        Ok(Some(SessionData {
+            candidate: totals(5000, 5),
+            baseline: Some(totals(5000, 5)),
+        })),
+    );
+    let outcome = &run(&healthy, &policy(), &Acks::default())[3];
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
+    assert_eq!(outcome.value, "99.9%");
+
+    let crashing = observations(
+        vec![],
+        errors.clone(),
+        Ok(Some(SessionData {
+            candidate: totals(5000, 150),
+            baseline: Some(totals(5000, 5)),
+        })),
+    );
+    assert_eq!(
+        run(&crashing, &policy(), &Acks::default())[3].status,
+        Status::Fail
+    );
+    let outcome = &run(
+        &observations(vec![], errors, no_sessions()),
+        &policy(),
+        &Acks::default(),
+    )[3];
+    assert_eq!(outcome.status, Status::Skipped);
+    assert!(
+        outcome.detail.contains("send no sessions"),
+        "{}",
+        outcome.detail
+    );
+}
+
+#[test]
+fn unavailable_data_skips_with_the_scope() {
+    let denied = Unavailable {
+        reason: "the token lacks `event:read`".into(),
+        missing_scope: Some("event:read"),
+    };
+    let mut obs = observations(vec![], Err(denied.clone()), Err(denied.clone()));
+    obs.new_issues = Err(denied);
+    let outcomes = run(&obs, &policy(), &Acks::default());
+    assert_eq!(outcomes[0].status, Status::Skipped);
+    assert_eq!(outcomes[0].missing_scope, Some("event:read"));
+    assert!(outcomes[0].detail.contains("event:read"));
+    assert_eq!(outcomes[2].status, Status::Skipped);
+}
+
+#[test]
+fn without_a_baseline_the_error_rate_is_skipped_but_shown() {
+    let obs = observations(
+        vec![],
+        Ok(ErrorRateData {
+            kind: ExposureKind::Minutes,
+            candidate: side("2.0", 20, 10.0),
+            baseline: None,
+            note: None,
+        }),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Skipped);
+    assert_eq!(outcome.value, "2.00 errors/min");
+    assert!(outcome.detail.contains("no earlier release"));
+}

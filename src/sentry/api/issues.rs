@@ -1,0 +1,132 @@
+//! `organizations/{org}/issues/...`: issue search, one issue, its update and its events.
+
+use super::{Page, json_body};
+use crate::api_path;
+use crate::sentry::models::{Event, Issue, IssueChanges};
+use crate::sentry::{ApiError, Listing, PageSize, SentryClient};
+use crate::time::timestamp;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use serde_json::Value;
+
+/// An issue search.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IssueQuery<'a> {
+    /// Sentry search syntax; sent even when empty (without it Sentry hides low-priority issues).
+    pub query: &'a str,
+    /// Numeric project ids (or slugs where ids could not be read); empty: every project.
+    pub projects: &'a [String],
+    /// Only events of this environment.
+    pub environment: Option<&'a str>,
+    /// Sentry's order: `date`, `new`, `freq`, `trends`, `user`.
+    pub sort: Option<&'a str>,
+    /// Only events in this range (also makes the listed counts those of the range).
+    pub range: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Searches an organization's issues.
+pub async fn search(
+    client: &SentryClient,
+    org: &str,
+    search: IssueQuery<'_>,
+    page: Page,
+) -> Result<Listing<Issue>, ApiError> {
+    let mut request = client
+        .get(api_path!["organizations", org, "issues"]?)
+        .query("query", search.query)
+        .query_opt("environment", search.environment)
+        .query_each("project", search.projects)
+        .query_opt("sort", search.sort);
+    if let Some((start, end)) = search.range {
+        request = request
+            .query("start", timestamp(start))
+            .query("end", timestamp(end));
+    }
+    request.list(page.limit, PageSize::Limit, page.cursor).await
+}
+
+/// Reads one issue by numeric id or short id.
+pub async fn get(client: &SentryClient, org: &str, issue: &str) -> Result<Issue, ApiError> {
+    client
+        .get(api_path!["organizations", org, "issues", issue]?)
+        .json()
+        .await
+}
+
+/// The fields an issue update changes; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IssueUpdate {
+    /// `resolved`, `unresolved` or `ignored`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    /// With `ignored`, e.g. `archived_until_escalating`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub substatus: Option<String>,
+    /// How long it stays resolved or ignored, e.g. `{"inNextRelease": true}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status_details: Option<Value>,
+    /// `user:ID`, `team:ID`, a username or e-mail; `""` unassigns.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub assigned_to: Option<String>,
+    /// Seen or unseen.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub has_seen: Option<bool>,
+    /// Bookmarked or not.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub is_bookmarked: Option<bool>,
+}
+
+/// Updates an issue. Older servers answer only the changed fields: an answer that does not read
+/// as the issue is reported as no changes known, not as a failure.
+pub async fn update(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+    changes: &IssueUpdate,
+) -> Result<IssueChanges, ApiError> {
+    let response = client
+        .put(
+            api_path!["organizations", org, "issues", issue]?,
+            json_body(changes),
+        )
+        .send()
+        .await?;
+    Ok(serde_json::from_value(response.body).unwrap_or_default())
+}
+
+/// One event of an issue: `latest`, `oldest`, `recommended` or an event id; optionally only
+/// events of an environment.
+pub async fn event(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+    event: &str,
+    environment: Option<&str>,
+) -> Result<Event, ApiError> {
+    client
+        .get(api_path![
+            "organizations",
+            org,
+            "issues",
+            issue,
+            "events",
+            event
+        ]?)
+        .query_opt("environment", environment)
+        .json()
+        .await
+}
+
+/// Lists an issue's events, newest first.
+pub async fn list_events(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+    page: Page,
+) -> Result<Listing<Event>, ApiError> {
+    client
+        .get(api_path!["organizations", org, "issues", issue, "events"]?)
+        .list(page.limit, PageSize::PerPage, page.cursor)
+        .await
+}

@@ -1,0 +1,43 @@
+//! Why a tool call did not produce an answer.
+
+use super::ids::NotAnIssue;
+use crate::sentry::{ApiError, path::InvalidSegment};
+use crate::time::InvalidTime;
+
+/// Why a tool call did not produce an answer.
+#[derive(Debug, thiserror::Error)]
+pub enum ToolError {
+    /// The arguments are wrong; the message says how to fix them.
+    #[error("{0}")]
+    InvalidInput(String),
+    /// Sentry refused or could not be reached.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// No tool has this name.
+    #[error("unknown tool {0:?}: run `sentry-companion tool list` to see the tools")]
+    UnknownTool(String),
+    /// The tool changes data and the server runs read-only.
+    #[error("tool {0:?} changes data and this server runs with --read-only")]
+    ReadOnly(String),
+    /// Another failure inside a tool, already phrased for the user.
+    #[error("{0}")]
+    Failed(String),
+}
+
+impl From<InvalidSegment> for ToolError {
+    fn from(e: InvalidSegment) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
+impl From<InvalidTime> for ToolError {
+    fn from(e: InvalidTime) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
+impl From<NotAnIssue> for ToolError {
+    fn from(e: NotAnIssue) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
