@@ -674,3 +674,20 @@ fn an_https_sentry_is_reached_through_an_https_proxy_tunnel() {
         "the token travels inside the tunnel only"
     );
 }
+
+#[tokio::test]
+async fn a_session_with_a_deadline_shares_the_project_cache() {
+    let mut server = Server::new_async().await;
+    let project = server
+        .mock("GET", "/api/0/projects/acme/web/")
+        .with_body(r#"{"id":"42","slug":"web","name":"Web"}"#)
+        .expect(1)
+        .create_async()
+        .await;
+    let session = sentry_companion::sentry::Session::new(client(&server.url()), None, vec![]);
+    assert_eq!(session.project_id("acme", "web").await.unwrap(), "42");
+    let call = session.with_deadline(Instant::now() + Duration::from_secs(30));
+    assert!(call.client().deadline().is_some());
+    assert_eq!(call.project_id("acme", "web").await.unwrap(), "42");
+    project.assert_async().await;
+}
