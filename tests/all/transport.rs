@@ -465,6 +465,29 @@ fn a_fifo_or_device_named_sentryclirc_does_not_hang_the_run() {
     }
 }
 
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_dotenv_is_skipped_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(dir.path().join(".env"))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let output = binary("http://127.0.0.1:9")
+        .current_dir(dir.path())
+        .args(["tool", "list"])
+        .timeout(Duration::from_secs(20))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("is not loaded") && stderr.contains("not a regular file"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_discovered_file_sending_the_token_over_plain_http_gets_a_warning() {
     let dir = tempfile::tempdir().unwrap();
