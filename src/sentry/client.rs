@@ -28,14 +28,14 @@ use super::path::ApiPath;
 use super::redact::Secrets;
 use super::retry::{Failure, Repeatable, RetryPolicy};
 use super::transport::{
-    ProxyConfig, SendFailure, TransportSettings, build_http_client, read_capped,
+    HttpRecipe, ProxyConfig, SendFailure, TransportSettings, read_capped,
 };
 use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -127,7 +127,9 @@ pub struct SentryClient {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// Built on the first request (see [`HttpRecipe`]).
+    http: OnceLock<reqwest::Client>,
+    recipe: HttpRecipe,
     base_url: Url,
     api_root: String,
     token: Option<AuthToken>,
@@ -175,7 +177,7 @@ impl SentryClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let secrets = config.secrets();
         log::add_secrets(&secrets);
-        let http = build_http_client(&TransportSettings {
+        let recipe = HttpRecipe::prepare(&TransportSettings {
             user_agent_suffix: config.user_agent_suffix.as_deref(),
             headers: &config.headers,
             proxy: config.proxy.as_ref(),
@@ -188,7 +190,8 @@ impl SentryClient {
         let api_root = format!("{}/api/0/", base_url.as_str().trim_end_matches('/'));
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                http: OnceLock::new(),
+                recipe,
                 base_url,
                 api_root,
                 token: config.token,
@@ -215,6 +218,15 @@ impl SentryClient {
             Some(deadline) => self.with_deadline(deadline),
             None => self.clone(),
         }
+    }
+
+    /// The HTTP client, built on first use.
+    fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        if let Some(http) = self.inner.http.get() {
+            return Ok(http);
+        }
+        let built = self.inner.recipe.build()?;
+        Ok(self.inner.http.get_or_init(|| built))
     }
 
     /// The deadline requests are bounded by, if any.
@@ -488,8 +500,10 @@ impl Request<'_> {
             }));
         }
         let timeout = self.time_for_attempt()?;
-        let mut request = inner
-            .http
+        let mut request = self
+            .client
+            .http()
+            .map_err(Failed::final_)?
             .request(self.method.clone(), url.clone())
             .timeout(timeout)
             .bearer_auth(token.expose());
