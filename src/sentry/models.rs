@@ -1,4 +1,11 @@
 //! The parts of Sentry's answers we read. Lenient: unknown fields are ignored, most fields optional.
+//! The areas beyond issues, events, projects and releases have a file each under `models/`.
+
+pub mod admin;
+pub mod issue_context;
+pub mod monitoring;
+pub mod performance;
+pub mod seer;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -309,6 +316,9 @@ pub struct Commit {
     /// Author date.
     #[serde(default)]
     pub date_created: Option<String>,
+    /// Its author, where Sentry knows them (`commits/` answers).
+    #[serde(default)]
+    pub author: Option<issue_context::User>,
 }
 
 /// A deploy of a release to an environment.

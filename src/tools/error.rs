@@ -19,6 +19,16 @@ pub enum ToolError {
     /// The tool changes data and the server runs read-only.
     #[error("tool {0:?} changes data and this server runs with --read-only")]
     ReadOnly(String),
+    /// The tool's toolset is not enabled on this MCP server.
+    #[error(
+        "tool {tool:?} is in the {toolset} toolset, which this server does not list: restart it with --toolsets including {toolset} (or all)"
+    )]
+    NotEnabled {
+        /// The tool asked for.
+        tool: String,
+        /// Its toolset.
+        toolset: &'static str,
+    },
     /// Another failure inside a tool, already phrased for the user.
     #[error("{0}")]
     Failed(String),

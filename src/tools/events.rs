@@ -67,9 +67,14 @@ async fn list_events(
     let limit = list_limit(params.limit)?;
     let (org, locator) = ctx.issue(params.organization_slug, &params.issue_id)?;
     let issue = locator.issue_id;
-    let listing =
-        api::issues::list_events(ctx.client(), &org, &issue, Page::from(limit, params.cursor))
-            .await?;
+    let listing = api::issues::list_events(
+        ctx.client(),
+        &org,
+        &issue,
+        None,
+        Page::from(limit, params.cursor),
+    )
+    .await?;
     let heading = if listing.items.is_empty() {
         format!("Issue {issue} in {org} has no events.")
     } else {
