@@ -576,6 +576,9 @@ pub struct Frame {
     /// Whether it is the app's own code.
     #[serde(default)]
     pub in_app: Option<bool>,
+    /// Source lines around it: `[line number, code]`, the frame's own line among them.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub context: Vec<(u64, String)>,
 }
 
 /// The data of a `breadcrumbs` entry.

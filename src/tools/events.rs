@@ -22,7 +22,7 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListEventsParams, _, _>(
             "list_events",
             "List an issue's events",
-            "List an issue's events, newest first: id, time, environment, release, user.",
+            "List an issue's events, newest first, optionally matching a search: id, time, environment, release, user.",
             Effects::READ,
             list_events,
         ),
@@ -43,6 +43,8 @@ struct ListEventsParams {
     issue_id: IssueArg,
     /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
+    /// Event search, e.g. `environment:production release:1.2.3 user.email:a@b.c`.
+    query: Option<String>,
     /// Default 25.
     limit: Option<Limit>,
     /// A next_cursor from the last answer.
@@ -67,23 +69,21 @@ async fn list_events(
     let limit = list_limit(params.limit)?;
     let (org, locator) = ctx.issue(params.organization_slug, &params.issue_id)?;
     let issue = locator.issue_id;
-    let listing = api::issues::list_events(
-        ctx.client(),
-        &org,
-        &issue,
-        None,
-        Page::from(limit, params.cursor),
-    )
-    .await?;
+    let query = non_empty(params.query.as_deref());
+    let page = Page::from(limit, params.cursor);
+    let listing = api::issues::list_events(ctx.client(), &org, &issue, query, page).await?;
+    let matching = query
+        .map(|q| format!(" matching `{q}`"))
+        .unwrap_or_default();
     let heading = if listing.items.is_empty() {
-        format!("Issue {issue} in {org} has no events.")
+        format!("Issue {issue} in {org} has no events{matching}.")
     } else {
-        format!("Events of issue {issue} in {org}, newest first:")
+        format!("Events of issue {issue} in {org}{matching}, newest first:")
     };
     let answer = ListAnswer {
         heading,
         key: "events",
-        fields: json!({ "organization": org, "issue_id": issue }),
+        fields: json!({ "organization": org, "issue_id": issue, "query": query }),
     };
     Ok(answer.render(&listing, event_line, event_summary_json))
 }
@@ -135,10 +135,11 @@ impl EventView {
         breadcrumbs: 10,
         tags: true,
     };
-    /// The exception and the top frames: `get_issue`.
+    /// The exception, the top frames and the last breadcrumbs: `get_issue` (which shows the
+    /// issue's tag distribution instead of one event's tags).
     pub(super) const SUMMARY: Self = Self {
         frames: 5,
-        breadcrumbs: 0,
+        breadcrumbs: 5,
         tags: false,
     };
 }
@@ -155,6 +156,12 @@ pub(super) fn describe_event(event: &Event, view: EventView) -> (Value, String) 
     if exceptions.is_empty() {
         lines.extend(
             non_empty(event.message.as_deref()).map(|message| format!("Message: {message}")),
+        );
+    }
+    if exceptions.iter().any(|e| !e.shown.is_empty()) {
+        lines.push(
+            "Frames: most recent call first; the first is where it was raised, with its source."
+                .to_owned(),
         );
     }
     lines.extend(exceptions.iter().flat_map(ExceptionDigest::lines));
@@ -247,6 +254,8 @@ struct ExceptionDigest {
     hidden: usize,
     /// Library frames (when in-app frames are shown).
     library: usize,
+    /// The source around the first shown frame (where it was raised): `(line, code, is_its_line)`.
+    source: Vec<(u64, String, bool)>,
 }
 
 impl ExceptionDigest {
@@ -264,10 +273,12 @@ impl ExceptionDigest {
         } else {
             (app, library.len())
         };
+        let source = candidates.first().map(|f| source_of(f)).unwrap_or_default();
         Self {
             kind: exception.kind.clone(),
             value: exception.value.clone(),
             handled: exception.mechanism.as_ref().and_then(|m| m.handled),
+            source,
             no_app_frames,
             hidden: candidates.len().saturating_sub(max_frames),
             shown: candidates
@@ -299,7 +310,15 @@ impl ExceptionDigest {
         if self.no_app_frames && !self.shown.is_empty() {
             lines.push("  (no frame is marked in-app; top frames:)".to_owned());
         }
-        lines.extend(self.shown.iter().map(|f| format!("  at {}", f.label())));
+        for (index, frame) in self.shown.iter().enumerate() {
+            lines.push(format!("  at {}", frame.label()));
+            if index == 0 {
+                lines.extend(self.source.iter().map(|(number, code, own)| {
+                    let marker = if *own { ">" } else { " " };
+                    format!("    {marker} {number} | {code}")
+                }));
+            }
+        }
         if self.hidden > 0 {
             let kind = if self.no_app_frames { "" } else { "in-app " };
             lines.push(format!("  + {} more {kind}frames", self.hidden));
@@ -316,11 +335,25 @@ impl ExceptionDigest {
             "value": self.value,
             "handled": self.handled,
             "frames": self.shown.iter().map(FrameDigest::json).collect::<Vec<_>>(),
+            "source": self.source.iter().find(|(_, _, own)| *own).map(|(_, code, _)| code),
             "frames_in_app": !self.no_app_frames,
             "frames_not_shown": self.hidden,
             "library_frames": self.library,
         })
     }
+}
+
+/// The frame's own source line with one line either side, where Sentry has them.
+fn source_of(frame: &Frame) -> Vec<(u64, String, bool)> {
+    let Some(line) = frame.line_no else {
+        return Vec::new();
+    };
+    frame
+        .context
+        .iter()
+        .filter(|(number, _)| number.abs_diff(line) <= 1)
+        .map(|(number, code)| (*number, truncate(code.trim_end(), 160), *number == line))
+        .collect()
 }
 
 /// A frame as `file:line in function`.

@@ -139,8 +139,19 @@ async fn get_project_stats(
         points = weekly(&points);
     }
     let total: u64 = points.iter().map(|(_, count)| count).sum();
+    // The summary comes first: an assistant often needs no more than this line.
+    let peak = points
+        .iter()
+        .max_by_key(|(start, count)| (*count, -start))
+        .filter(|(_, count)| *count > 0)
+        .map(|(start, count)| format!(", peak {count} ({})", resolution.label(*start)))
+        .unwrap_or_default();
+    let latest = points
+        .last()
+        .map(|(_, count)| format!(", latest {count}"))
+        .unwrap_or_default();
     let mut lines = vec![format!(
-        "{} events of {org}/{project}, {}: {total} in total.",
+        "{} events of {org}/{project}, {}: {total} in total{peak}{latest}.",
         capitalised(stat.as_str()),
         resolution.describe()
     )];

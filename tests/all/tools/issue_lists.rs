@@ -54,8 +54,8 @@ async fn list_issues_puts_status_in_the_query_and_resolves_the_project_slug() {
         lines,
         [
             "Issues in acme (web) matching `is:unresolved level:error` (2 of 312):",
-            "WEB-1  [error] TypeError: x is undefined (WEB-1)  (1.2k events, 34 users, last seen 2025-04-12T11:34:11Z)",
-            "WEB-2  [error] TypeError: x is undefined (WEB-2)  (1.2k events, 34 users, last seen 2025-04-12T11:34:11Z)",
+            "WEB-1  [error] TypeError: x is undefined (WEB-1) — app/components/cart.js in render · 1.2k events, 34 users · first seen 2025-04-03T22:51:19Z, last seen 2025-04-12T11:34:11Z · unassigned · https://acme.sentry.io/issues/1/",
+            "WEB-2  [error] TypeError: x is undefined (WEB-2) — app/components/cart.js in render · 1.2k events, 34 users · first seen 2025-04-03T22:51:19Z, last seen 2025-04-12T11:34:11Z · unassigned · https://acme.sentry.io/issues/2/",
             "310 more not shown; call again with cursor=\"1744480800000:2:0\" for the next page.",
         ]
     );

@@ -113,7 +113,8 @@ fn issues(first: u64, count: u64) -> Value {
 fn frame(file: &str, line: u64, function: &str, in_app: bool) -> Value {
     json!({
         "filename": file, "absPath": format!("/{file}"), "module": null, "function": function,
-        "lineNo": line, "colNo": 7, "inApp": in_app, "context": [], "vars": null
+        "lineNo": line, "colNo": 7, "inApp": in_app, "vars": null,
+        "context": [[line - 1, "  const items = props.items;"], [line, format!("  {function}(items);")], [line + 1, "}"]]
     })
 }
 
@@ -164,6 +165,18 @@ fn event(event_id: &str) -> Value {
         ],
         "contexts": {}, "sdk": {"name": "sentry.javascript.browser"}, "errors": [], "_meta": {}
     })
+}
+
+/// An issue's tag distribution as `issues/{id}/tags/` returns it.
+fn issue_tags() -> Value {
+    json!([
+        {"key": "browser", "name": "Browser", "totalValues": 1234, "topValues": [
+            {"value": "Chrome 120", "count": 800}, {"value": "Firefox 121", "count": 400},
+            {"value": "Safari 17", "count": 34}]},
+        {"key": "environment", "name": "Environment", "totalValues": 1234, "topValues": [
+            {"value": "production", "count": 1234}]},
+        {"key": "empty", "name": "Empty", "totalValues": 0, "topValues": []}
+    ])
 }
 
 fn invalid_input(result: Result<ToolOutput, ToolError>) -> String {
