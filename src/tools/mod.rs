@@ -14,7 +14,9 @@ pub mod toolset;
 
 mod events;
 mod health;
+mod issue_context;
 mod issues;
+mod performance;
 mod projects;
 mod releases;
 mod stats;

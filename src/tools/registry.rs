@@ -6,7 +6,7 @@ use super::error::ToolError;
 use super::output::ToolOutput;
 use super::tool::Tool;
 use super::toolset::{Toolset, Toolsets};
-use super::{events, health, issues, projects, releases, stats, teams};
+use super::{events, health, issue_context, issues, performance, projects, releases, stats, teams};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -50,10 +50,12 @@ impl Registry {
             (Toolset::Projects, projects::tools()),
             (Toolset::Projects, teams::tools()),
             (Toolset::Issues, issues::tools()),
+            (Toolset::Issues, issue_context::tools()),
             (Toolset::Events, events::tools()),
             (Toolset::Releases, releases::tools()),
             (Toolset::Projects, stats::tools()),
             (Toolset::Releases, health::tools()),
+            (Toolset::Performance, performance::tools()),
         ];
         let tools = families
             .into_iter()
