@@ -318,7 +318,18 @@ pub struct Commit {
     pub date_created: Option<String>,
     /// Its author, where Sentry knows them (`commits/` answers).
     #[serde(default)]
-    pub author: Option<issue_context::User>,
+    pub author: Option<CommitAuthor>,
+}
+
+/// Who wrote a commit.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommitAuthor {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A deploy of a release to an environment.

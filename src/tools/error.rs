@@ -1,6 +1,6 @@
 //! Why a tool call did not produce an answer.
 
-use super::ids::NotAnIssue;
+use super::ids::{NotAHexId, NotAnIssue};
 use crate::sentry::{ApiError, path::InvalidSegment};
 use crate::time::InvalidTime;
 
@@ -48,6 +48,12 @@ impl From<InvalidTime> for ToolError {
 
 impl From<NotAnIssue> for ToolError {
     fn from(e: NotAnIssue) -> Self {
+        Self::InvalidInput(e.to_string())
+    }
+}
+
+impl From<NotAHexId> for ToolError {
+    fn from(e: NotAHexId) -> Self {
         Self::InvalidInput(e.to_string())
     }
 }

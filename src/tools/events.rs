@@ -2,7 +2,7 @@
 
 use super::context::{Limit, ToolContext, list_limit};
 use super::error::ToolError;
-use super::ids::IssueArg;
+use super::ids::{IssueArg, hex_id};
 use super::output::{ListAnswer, ToolOutput};
 use super::tool::{Effects, Tool};
 use crate::sentry::api::{self, Page};
@@ -89,32 +89,25 @@ async fn list_events(
 }
 
 async fn get_event(ctx: Arc<ToolContext>, params: GetEventParams) -> Result<ToolOutput, ToolError> {
-    let event_id = normalise_event_id(&params.event_id)?;
+    let event_id = hex_id(&params.event_id, "event_id")?;
     let org = ctx.org(params.organization_slug)?;
     let project = ctx.project(params.project_slug)?;
-    let event = api::events::get(ctx.client(), &org, &project, &event_id).await?;
+    event_answer(&ctx, &org, &project, &event_id).await
+}
+
+/// One event of a project in full; shared with `get_resource`.
+pub(super) async fn event_answer(
+    ctx: &ToolContext,
+    org: &str,
+    project: &str,
+    event_id: &str,
+) -> Result<ToolOutput, ToolError> {
+    let event = api::events::get(ctx.client(), org, project, event_id).await?;
     let (mut structured, body) = describe_event(&event, EventView::FULL);
     structured["organization"] = json!(org);
     structured["project"] = json!(project);
     let text = format!("Event {event_id} in {org}/{project}\n{body}");
     Ok(ToolOutput::new(structured, text))
-}
-
-/// Accepts 32 hex characters, with or without dashes, in any case.
-fn normalise_event_id(input: &str) -> Result<String, ToolError> {
-    let id: String = input
-        .trim()
-        .chars()
-        .filter(|c| *c != '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(id)
-    } else {
-        Err(ToolError::InvalidInput(format!(
-            "event_id {input:?} is not an event id: use the 32 hex characters Sentry shows, e.g. \"7ca573c0f4814912aaa9bdc77d1a7d51\""
-        )))
-    }
 }
 
 /// How much of an event to show.
@@ -495,11 +488,11 @@ mod tests {
     #[test]
     fn event_ids_are_normalised_or_refused() {
         assert_eq!(
-            normalise_event_id(" 7CA573C0-F481-4912-AAA9-BDC77D1A7D51 ").unwrap(),
+            hex_id(" 7CA573C0-F481-4912-AAA9-BDC77D1A7D51 ", "event_id").unwrap(),
             "7ca573c0f4814912aaa9bdc77d1a7d51"
         );
         for bad in ["", "latest", "7ca573c0", "7ca573c0f4814912aaa9bdc77d1a7d5z"] {
-            let err = normalise_event_id(bad).unwrap_err().to_string();
+            let err = hex_id(bad, "event_id").unwrap_err().to_string();
             assert!(err.contains("32 hex"), "{bad}: {err}");
         }
     }

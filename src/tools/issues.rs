@@ -522,6 +522,16 @@ fn list_heading(
 
 async fn get_issue(ctx: Arc<ToolContext>, params: IssueParams) -> Result<ToolOutput, ToolError> {
     let (org, locator) = ctx.issue(params.organization_slug, &params.issue_id)?;
+    issue_answer(&ctx, org, locator).await
+}
+
+/// One issue with its tags and an event (the one the locator names, else the latest); shared
+/// with `get_resource`.
+pub(super) async fn issue_answer(
+    ctx: &ToolContext,
+    org: String,
+    locator: IssueLocator,
+) -> Result<ToolOutput, ToolError> {
     let id = &locator.issue_id;
     // The issue URL may name an event; show that one instead of the latest.
     let event_ref = locator.event_id.as_deref().unwrap_or("latest");

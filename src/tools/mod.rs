@@ -12,13 +12,17 @@ pub mod registry;
 pub mod tool;
 pub mod toolset;
 
+mod admin;
 mod events;
 mod health;
 mod issue_context;
 mod issues;
+mod monitoring;
 mod performance;
 mod projects;
 mod releases;
+mod resources;
+mod seer;
 mod stats;
 mod teams;
 

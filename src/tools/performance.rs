@@ -3,12 +3,13 @@
 
 use super::context::{Limit, ToolContext, list_limit};
 use super::error::ToolError;
+use super::ids::hex_id;
 use super::output::{ToolOutput, more_line};
 use super::tool::{Effects, Tool};
 use crate::sentry::api::discover::{DiscoverQuery, TimeRange};
 use crate::sentry::api::{self};
 use crate::sentry::models::performance::{DiscoverTable, TraceMeta, TraceNode};
-use crate::text::{non_empty, truncate};
+use crate::text::{non_empty, plain_number, truncate};
 use crate::time::parse_user_time;
 use schemars::JsonSchema;
 use serde::Deserialize;
@@ -292,10 +293,7 @@ fn cell(value: &Value, unit: Option<&str>) -> String {
     let text = match value {
         Value::Null => "-".to_owned(),
         Value::String(s) => s.clone(),
-        Value::Number(n) => match n.as_f64() {
-            Some(f) if f.fract() != 0.0 => format!("{f:.2}"),
-            _ => n.to_string(),
-        },
+        Value::Number(n) => n.as_f64().map_or_else(|| n.to_string(), plain_number),
         Value::Array(items) => items
             .iter()
             .map(|v| cell(v, None))
@@ -327,7 +325,7 @@ struct TraceParams {
 
 async fn get_trace(ctx: Arc<ToolContext>, params: TraceParams) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let trace_id = normalise_trace_id(&params.trace_id)?;
+    let trace_id = hex_id(&params.trace_id, "trace_id")?;
     trace_answer(&ctx, &org, &trace_id, None).await
 }
 
@@ -401,23 +399,6 @@ pub(super) async fn trace_answer(
         "link": link,
     });
     Ok(ToolOutput::new(structured, lines.join("\n")))
-}
-
-/// Accepts 32 hex characters, with or without dashes, in any case.
-pub(super) fn normalise_trace_id(input: &str) -> Result<String, ToolError> {
-    let id: String = input
-        .trim()
-        .chars()
-        .filter(|c| *c != '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(id)
-    } else {
-        Err(ToolError::InvalidInput(format!(
-            "trace_id {input:?} is not a trace id: use the 32 hex characters Sentry shows"
-        )))
-    }
 }
 
 fn summary_line(trace_id: &str, meta: Option<&TraceMeta>) -> String {
@@ -638,7 +619,8 @@ mod tests {
     #[test]
     fn cells_carry_units_and_stay_on_one_line() {
         assert_eq!(cell(&json!(12.0), Some("millisecond")), "12ms");
-        assert_eq!(cell(&json!(0.125), None), "0.12");
+        assert_eq!(cell(&json!(0.1234), None), "0.12");
+        assert_eq!(cell(&json!(0.5), None), "0.5");
         assert_eq!(cell(&json!("a\nb"), None), "a b");
         assert_eq!(cell(&Value::Null, None), "-");
     }

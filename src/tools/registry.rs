@@ -6,7 +6,10 @@ use super::error::ToolError;
 use super::output::ToolOutput;
 use super::tool::Tool;
 use super::toolset::{Toolset, Toolsets};
-use super::{events, health, issue_context, issues, performance, projects, releases, stats, teams};
+use super::{
+    admin, events, health, issue_context, issues, monitoring, performance, projects, releases,
+    resources, seer, stats, teams,
+};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -51,11 +54,15 @@ impl Registry {
             (Toolset::Projects, teams::tools()),
             (Toolset::Issues, issues::tools()),
             (Toolset::Issues, issue_context::tools()),
+            (Toolset::Issues, resources::tools()),
             (Toolset::Events, events::tools()),
             (Toolset::Releases, releases::tools()),
             (Toolset::Projects, stats::tools()),
             (Toolset::Releases, health::tools()),
             (Toolset::Performance, performance::tools()),
+            (Toolset::Monitoring, monitoring::tools()),
+            (Toolset::Admin, admin::tools()),
+            (Toolset::Seer, seer::tools()),
         ];
         let tools = families
             .into_iter()
