@@ -44,7 +44,8 @@ impl McpServer {
     }
 
     fn describe(&self, tool: &Tool) -> rmcp::model::Tool {
-        let annotations = ToolAnnotations::with_title(tool.title)
+        // No title: names say it, and every byte of tools/list is paid on every conversation.
+        let annotations = ToolAnnotations::new()
             .read_only(tool.effects.read_only)
             .destructive(tool.effects.destructive)
             .idempotent(tool.effects.idempotent)

@@ -22,14 +22,14 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListEventsParams, _, _>(
             "list_events",
             "List an issue's events",
-            "List an issue's events, newest first, optionally matching a search: id, time, environment, release, user.",
+            "An issue's events, newest first.",
             Effects::READ,
             list_events,
         ),
         Tool::new::<GetEventParams, _, _>(
             "get_event",
             "Get an event",
-            "Show an event: exceptions, in-app stack frames, last breadcrumbs, tags.",
+            "An event: exception, stack trace, breadcrumbs, tags.",
             Effects::READ,
             get_event,
         ),
@@ -39,15 +39,11 @@ pub fn tools() -> Vec<Tool> {
 /// Arguments of `list_events`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListEventsParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
-    /// Event search, e.g. `environment:production release:1.2.3 user.email:a@b.c`.
+    /// e.g. `environment:prod release:1.2`.
     query: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
@@ -58,7 +54,6 @@ struct GetEventParams {
     organization_slug: Option<String>,
     #[schemars(required)]
     project_slug: Option<String>,
-    /// Event id: 32 hex characters (dashes allowed).
     event_id: String,
 }
 

@@ -24,9 +24,7 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<HealthParams, _, _>(
             "check_release_health",
             "Check release health",
-            "Judge a deployed release now with the deploy gate's rules: new and regressed issues since \
-             the deploy, error rate against the previously deployed release, crash-free sessions. \
-             Answers pass/fail/inconclusive first, then the numbers and issues behind each rule.",
+            "Judge a deployed release now: new and regressed issues, error rate, crash-free sessions.",
             Effects::READ,
             check_release_health,
         )
@@ -40,67 +38,48 @@ struct HealthParams {
     #[schemars(required)]
     organization_slug: Option<String>,
     version: String,
-    /// Environment deployed to, e.g. production.
     environment: String,
-    /// Project slug (default: the configured project, else every project).
     project_slug: Option<String>,
 }
 
-/// The structured answer: what a program branches on.
+/// The structured answer: what a program branches on (the issues behind a rule are in the text).
 #[derive(Debug, Serialize, JsonSchema)]
 struct HealthAnswer {
     verdict: VerdictName,
     reason: String,
     version: String,
     environment: String,
-    projects: Vec<String>,
-    deployed_at: String,
-    deploy_recorded: bool,
     baseline: Option<String>,
     checked_at: String,
     rules: Vec<RuleAnswer>,
-    /// Rules the token could not evaluate, with why.
-    skipped: Vec<String>,
-    notes: Vec<String>,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Serialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 enum VerdictName {
-    Pass,
-    Fail,
-    Inconclusive,
-}
-
-#[derive(Debug, Serialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-enum StatusName {
     Pass,
     Fail,
     Inconclusive,
     Skipped,
 }
 
-#[derive(Debug, Serialize, JsonSchema)]
-struct RuleAnswer {
-    rule: String,
-    status: StatusName,
-    value: String,
-    baseline: Option<String>,
-    threshold: String,
-    detail: String,
-    issues: Vec<IssueAnswer>,
+impl VerdictName {
+    fn label(self) -> &'static str {
+        match self {
+            Self::Pass => "PASS",
+            Self::Fail => "FAIL",
+            Self::Inconclusive => "INCONCLUSIVE",
+            Self::Skipped => "SKIPPED",
+        }
+    }
 }
 
 #[derive(Debug, Serialize, JsonSchema)]
-struct IssueAnswer {
-    short_id: String,
-    title: String,
-    count: u64,
-    users: u64,
-    link: String,
-    /// Why it does not count, when acknowledged.
-    acknowledged: Option<String>,
+struct RuleAnswer {
+    rule: String,
+    status: VerdictName,
+    value: String,
+    threshold: String,
 }
 
 async fn check_release_health(
@@ -125,12 +104,7 @@ async fn check_release_health(
             GateError::Api(api) => ToolError::Api(api),
             other => ToolError::Failed(other.to_string()),
         })?;
-    let answer = answer_of(&report);
-    Ok(ToolOutput::typed(&answer, text_of(&answer)))
-}
-
-fn answer_of(report: &Report) -> HealthAnswer {
-    HealthAnswer {
+    let answer = HealthAnswer {
         verdict: match report.verdict {
             Verdict::Pass => VerdictName::Pass,
             Verdict::Fail => VerdictName::Fail,
@@ -139,62 +113,48 @@ fn answer_of(report: &Report) -> HealthAnswer {
         reason: report.reason.clone(),
         version: report.version.clone(),
         environment: report.environment.clone(),
-        projects: report.projects.clone(),
-        deployed_at: timestamp(report.deployed_at),
-        deploy_recorded: report.deploy_recorded,
         baseline: report.baseline.as_ref().map(|b| b.version.clone()),
         checked_at: timestamp(report.checked_at),
         rules: report.rules.iter().map(rule_answer).collect(),
-        skipped: report.partial.clone(),
-        notes: report.notes.clone(),
-    }
+    };
+    Ok(ToolOutput::typed(&answer, text_of(&answer, &report)))
 }
 
 fn rule_answer(outcome: &RuleOutcome) -> RuleAnswer {
     RuleAnswer {
         rule: outcome.rule.name().to_owned(),
-        status: match outcome.status {
-            Status::Pass => StatusName::Pass,
-            Status::Fail => StatusName::Fail,
-            Status::Inconclusive => StatusName::Inconclusive,
-            Status::Skipped => StatusName::Skipped,
-        },
+        status: status_of(outcome.status),
         value: outcome.value.clone(),
-        baseline: outcome.baseline.clone(),
         threshold: outcome.threshold.clone(),
-        detail: outcome.detail.clone(),
-        issues: outcome.issues.iter().map(issue_answer).collect(),
     }
 }
 
-fn issue_answer(issue: &FlaggedIssue) -> IssueAnswer {
-    IssueAnswer {
-        short_id: issue.short_id.clone(),
-        title: issue.title.clone(),
-        count: issue.count,
-        users: issue.users,
-        link: issue.link.clone(),
-        acknowledged: issue.acknowledged.clone(),
+fn status_of(status: Status) -> VerdictName {
+    match status {
+        Status::Pass => VerdictName::Pass,
+        Status::Fail => VerdictName::Fail,
+        Status::Inconclusive => VerdictName::Inconclusive,
+        Status::Skipped => VerdictName::Skipped,
     }
 }
 
 /// The verdict and why first, then the release, each rule with its numbers and issues.
-fn text_of(answer: &HealthAnswer) -> String {
-    let verdict = match answer.verdict {
-        VerdictName::Pass => "PASS",
-        VerdictName::Fail => "FAIL",
-        VerdictName::Inconclusive => "INCONCLUSIVE",
-    };
-    let mut lines = vec![format!("Verdict: {verdict} — {}", answer.reason)];
-    let projects = if answer.projects.is_empty() {
+fn text_of(answer: &HealthAnswer, report: &Report) -> String {
+    let mut lines = vec![format!(
+        "Verdict: {} — {}",
+        answer.verdict.label(),
+        answer.reason
+    )];
+    let projects = if report.projects.is_empty() {
         String::new()
     } else {
-        format!(" (projects: {})", answer.projects.join(", "))
+        format!(" (projects: {})", report.projects.join(", "))
     };
-    let deploy = if answer.deploy_recorded {
-        format!("deployed {}", answer.deployed_at)
+    let deployed = timestamp(report.deployed_at);
+    let deploy = if report.deploy_recorded {
+        format!("deployed {deployed}")
     } else {
-        format!("no deploy recorded; judged from {}", answer.deployed_at)
+        format!("no deploy recorded; judged from {deployed}")
     };
     let baseline = match &answer.baseline {
         Some(version) => format!("compared with {version}"),
@@ -204,35 +164,41 @@ fn text_of(answer: &HealthAnswer) -> String {
         "Release {} in {}{projects}: {deploy}; {baseline}; checked {}.",
         answer.version, answer.environment, answer.checked_at
     ));
-    for rule in &answer.rules {
-        let status = format!("{:?}", rule.status).to_ascii_uppercase();
+    for rule in &report.rules {
         let baseline = rule
             .baseline
             .as_deref()
             .map(|b| format!(", baseline {b}"))
             .unwrap_or_default();
         lines.push(format!(
-            "- {} {status}: {} (threshold {}{baseline}). {}",
-            rule.rule, rule.value, rule.threshold, rule.detail
+            "- {} {}: {} (threshold {}{baseline}). {}",
+            rule.rule.name(),
+            status_of(rule.status).label(),
+            rule.value,
+            rule.threshold,
+            rule.detail
         ));
-        lines.extend(rule.issues.iter().map(|issue| {
-            let acknowledged = issue
-                .acknowledged
-                .as_deref()
-                .map(|why| format!(" — acknowledged: {why}"))
-                .unwrap_or_default();
-            format!(
-                "    {} {} ({} events, {} users) {}{acknowledged}",
-                issue.short_id, issue.title, issue.count, issue.users, issue.link
-            )
-        }));
+        lines.extend(rule.issues.iter().map(issue_line));
     }
-    if !answer.skipped.is_empty() {
+    if !report.partial.is_empty() {
         lines.push(format!(
             "Not evaluated (the token lacks a scope): {}",
-            answer.skipped.join("; ")
+            report.partial.join("; ")
         ));
     }
-    lines.extend(answer.notes.iter().map(|note| format!("Note: {note}")));
+    lines.extend(report.notes.iter().map(|note| format!("Note: {note}")));
     lines.join("\n")
+}
+
+/// `    WEB-1 TypeError (12 events, 3 users) https://… — acknowledged: …`.
+fn issue_line(issue: &FlaggedIssue) -> String {
+    let acknowledged = issue
+        .acknowledged
+        .as_deref()
+        .map(|why| format!(" — acknowledged: {why}"))
+        .unwrap_or_default();
+    format!(
+        "    {} {} ({} events, {} users) {}{acknowledged}",
+        issue.short_id, issue.title, issue.count, issue.users, issue.link
+    )
 }

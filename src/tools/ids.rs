@@ -33,7 +33,7 @@ impl JsonSchema for IssueArg {
 
     // One plain type keeps clients that reject unions happy; numbers are still accepted.
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string"})
+        json_schema!({"type": "string", "description": "Id, short id (WEB-1A3) or URL."})
     }
 }
 

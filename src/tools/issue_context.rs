@@ -1,4 +1,4 @@
-//! Tools: the context around an issue — its tag values, its activity, notes, and what users wrote.
+//! Tools: the context around an issue — its tag values, its activity and notes.
 
 use super::context::{Limit, ToolContext, list_limit};
 use super::error::ToolError;
@@ -7,8 +7,8 @@ use super::issues::{share, tag_value};
 use super::output::{ListAnswer, ToolOutput};
 use super::tool::{Effects, Tool};
 use crate::sentry::Listing;
-use crate::sentry::api::{self, Page};
-use crate::sentry::models::issue_context::{Activity, TagValue, UserReport};
+use crate::sentry::api;
+use crate::sentry::models::issue_context::{Activity, TagValue};
 use crate::text::{non_empty, truncate};
 use crate::time::short_time;
 use schemars::JsonSchema;
@@ -22,30 +22,23 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<TagValuesParams, _, _>(
             "list_issue_tag_values",
             "List an issue's tag values",
-            "How one tag (browser, release, url, user, custom...) is spread over an issue's events: the most common values with counts and share.",
+            "An issue's most common values of one tag.",
             Effects::READ,
             list_issue_tag_values,
         ),
         Tool::new::<ActivityParams, _, _>(
             "list_issue_activity",
             "List an issue's activity",
-            "An issue's history, newest first: notes, status changes, assignments, regressions, releases.",
+            "An issue's notes and status history.",
             Effects::READ,
             list_issue_activity,
         ),
         Tool::new::<NoteParams, _, _>(
             "add_issue_note",
             "Add a note to an issue",
-            "Add a comment to an issue's activity (Markdown; @mentions notify).",
+            "Comment on an issue.",
             Effects::ADDITIVE_WRITE,
             add_issue_note,
-        ),
-        Tool::new::<FeedbackParams, _, _>(
-            "list_user_feedback",
-            "List user feedback",
-            "What users wrote about the errors they hit in a project, newest first, with the event and issue. Feedback issues are also found by search_issues `issue.category:feedback`.",
-            Effects::READ,
-            list_user_feedback,
         ),
     ]
 }
@@ -53,47 +46,26 @@ pub fn tools() -> Vec<Tool> {
 /// Arguments of `list_issue_tag_values`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct TagValuesParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Tag key, e.g. browser, release, url, user.
+    /// e.g. browser, release, url, user.
     key: String,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
 }
 
 /// Arguments of `list_issue_activity`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ActivityParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
 }
 
 /// Arguments of `add_issue_note`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct NoteParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// The note.
     text: String,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
-}
-
-/// Arguments of `list_user_feedback`.
-#[derive(Debug, Deserialize, JsonSchema)]
-struct FeedbackParams {
-    #[schemars(required)]
-    organization_slug: Option<String>,
-    #[schemars(required)]
-    project_slug: Option<String>,
-    /// Default 25.
-    limit: Option<Limit>,
-    /// A next_cursor from the last answer.
-    cursor: Option<String>,
 }
 
 async fn list_issue_tag_values(
@@ -309,79 +281,6 @@ async fn add_issue_note(
     Ok(ToolOutput::new(structured, text))
 }
 
-async fn list_user_feedback(
-    ctx: Arc<ToolContext>,
-    params: FeedbackParams,
-) -> Result<ToolOutput, ToolError> {
-    let org = ctx.org(params.organization_slug)?;
-    let project = ctx.project(params.project_slug)?;
-    let page = Page::from(list_limit(params.limit)?, params.cursor);
-    let listing = api::feedback::list(ctx.client(), &org, &project, page).await?;
-    let heading = if listing.items.is_empty() {
-        format!("No user feedback in {org}/{project}.")
-    } else {
-        format!("User feedback in {org}/{project}, newest first:")
-    };
-    let answer = ListAnswer {
-        heading,
-        key: "feedback",
-        fields: json!({ "organization": org, "project": project }),
-    };
-    Ok(answer.render(&listing, feedback_line, feedback_json))
-}
-
-/// `- 2026-06-22T02:37:27Z Jane <jane@x>: "it broke" (event …, issue WEB-12 "title")`.
-fn feedback_line(report: &UserReport) -> String {
-    let when = report
-        .date_created
-        .as_deref()
-        .map(short_time)
-        .unwrap_or_default();
-    let comments = truncate(report.comments.as_deref().unwrap_or("").trim(), 500);
-    let mut about: Vec<String> = report
-        .event_id
-        .iter()
-        .map(|id| format!("event {id}"))
-        .collect();
-    if let Some(issue) = &report.issue {
-        let id = issue.short_id.as_deref().unwrap_or(&issue.id);
-        match non_empty(issue.title.as_deref()) {
-            Some(title) => about.push(format!("issue {id} \"{title}\"")),
-            None => about.push(format!("issue {id}")),
-        }
-    }
-    let about = if about.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", about.join(", "))
-    };
-    format!("- {when} {}: \"{comments}\"{about}", reporter(report))
-}
-
-fn feedback_json(report: &UserReport) -> Value {
-    json!({
-        "id": report.id,
-        "date": report.date_created,
-        "name": non_empty(report.name.as_deref()),
-        "email": non_empty(report.email.as_deref()),
-        "comments": report.comments,
-        "event_id": report.event_id,
-        "issue": report.issue.as_ref().map(|i| i.short_id.clone().unwrap_or_else(|| i.id.clone())),
-    })
-}
-
-/// `Jane <jane@example.com>`, or whichever part is known, or `anonymous`.
-fn reporter(report: &UserReport) -> String {
-    match (
-        non_empty(report.name.as_deref()),
-        non_empty(report.email.as_deref()),
-    ) {
-        (Some(name), Some(email)) => format!("{name} <{email}>"),
-        (Some(only), None) | (None, Some(only)) => only.to_owned(),
-        (None, None) => "anonymous".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,18 +304,5 @@ mod tests {
             "auto_set_ongoing (after_days=7)"
         );
         assert_eq!(actor(&unknown), "Jane");
-    }
-
-    #[test]
-    fn anonymous_feedback_still_reads_well() {
-        let report: UserReport = serde_json::from_value(json!({
-            "id": "9", "eventID": "abc", "name": "", "email": "", "comments": " it broke ",
-            "dateCreated": "2026-06-22T03:10:11.123456Z"
-        }))
-        .unwrap();
-        assert_eq!(
-            feedback_line(&report),
-            "- 2026-06-22T03:10:11Z anonymous: \"it broke\" (event abc)"
-        );
     }
 }

@@ -24,28 +24,28 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListIssuesParams, _, _>(
             "list_issues",
             "List issues",
-            "List an organization's issues (last seen first) by project, status and search terms: one line each with short id, culprit, counts, first/last seen, assignee, link.",
+            "Issues by status and search terms, last seen first.",
             Effects::READ,
             list_issues,
         ),
         Tool::new::<SearchIssuesParams, _, _>(
             "search_issues",
             "Search issues",
-            "Find issues with Sentry search syntax, like `is:unresolved level:error firstSeen:-24h assigned:me release:1.2.3 !message:\"*Timeout\"`. Terms are ANDed; no AND/OR or parentheses (use key:[a,b]).",
+            "Find issues by Sentry search, e.g. `is:unresolved level:error assigned:me`; no OR (use key:[a,b]).",
             Effects::READ,
             search_issues,
         ),
         Tool::new::<IssueParams, _, _>(
             "get_issue",
             "Get an issue",
-            "Show an issue: status, counts, first/last seen, release, assignee, link, top tags, and its latest event's exception, in-app frames with the crashing source line, and last breadcrumbs.",
+            "An issue, its top tags, and its latest event's stack trace and breadcrumbs.",
             Effects::READ,
             get_issue,
         ),
         Tool::new::<UpdateIssueParams, _, _>(
             "update_issue",
             "Update an issue",
-            "Change an issue's status, assignee, seen or bookmark flag; only the given fields change. Ignore until escalating (status=ignored), for a time, or until N more events or users.",
+            "Change an issue's status, assignee or flags; only given fields change.",
             Effects::IDEMPOTENT_WRITE,
             update_issue,
         ),
@@ -59,14 +59,14 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<IssueParams, _, _>(
             "ignore_issue",
             "Ignore an issue",
-            "Archive an issue until it escalates (Sentry's ignore).",
+            "Ignore (archive) an issue until it escalates.",
             Effects::IDEMPOTENT_WRITE,
             ignore_issue,
         ),
     ]
 }
 
-/// The status filter of `list_issues`.
+// The status filter of `list_issues`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -88,7 +88,7 @@ impl StatusFilter {
     }
 }
 
-/// The order of `search_issues`.
+// The order of `search_issues`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -118,15 +118,10 @@ impl SortOrder {
 struct ListIssuesParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Slug or id; default: the configured project(s), else all.
     project_slug: Option<String>,
-    /// Search terms, e.g. `level:error firstSeen:-24h` (see search_issues).
     query: Option<String>,
-    /// Only issues with this status.
     status: Option<StatusFilter>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
@@ -135,28 +130,23 @@ struct ListIssuesParams {
 struct SearchIssuesParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Issue search, e.g. `is:unresolved level:error assigned:me`; "" matches all.
+    /// "" matches all.
     query: String,
-    /// Default 25.
     limit: Option<Limit>,
-    /// Default date (last seen); priority is sent as trends.
+    /// Default date (last seen).
     sort: Option<SortOrder>,
-    /// Slug or id; default: the configured project(s), else all.
     project_slug: Option<String>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
 /// Arguments of the tools that name one issue.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct IssueParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
 }
 
-/// The statuses `update_issue` can set.
+// The statuses `update_issue` can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(inline)]
@@ -216,23 +206,19 @@ impl NewStatus {
 /// Arguments of `update_issue`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct UpdateIssueParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
-    /// ignored = archived until it escalates.
+    /// ignored: until it escalates.
     status: Option<NewStatus>,
-    /// Ignore for this many minutes.
+    /// Minutes.
     ignore_duration: Option<u32>,
-    /// Ignore until this many more events.
+    /// Until N more events.
     ignore_count: Option<u32>,
-    /// Ignore until this many more users are affected.
+    /// Until N more users.
     ignore_user_count: Option<u32>,
-    /// user:ID, team:ID, username or e-mail; "" or "none" unassigns.
+    /// user:ID, team:ID, username or e-mail; "" unassigns.
     assigned_to: Option<String>,
-    /// Mark seen or unseen.
     has_seen: Option<bool>,
-    /// Bookmark or un-bookmark.
     is_bookmarked: Option<bool>,
 }
 

@@ -14,6 +14,7 @@ pub mod toolset;
 
 mod admin;
 mod events;
+mod feedback;
 mod health;
 mod issue_context;
 mod issues;

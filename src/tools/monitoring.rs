@@ -81,13 +81,11 @@ struct ListParams {
     organization_slug: Option<String>,
     /// Only this project's (slug or id).
     project_slug: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
-/// The two families of alert rules.
+// The two families of alert rules.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -123,9 +121,7 @@ struct MonitorParams {
 struct DashboardsParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 

@@ -45,7 +45,7 @@ pub fn tools() -> Vec<Tool> {
     ]
 }
 
-/// The data `search_events` reads.
+// The data `search_events` reads.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -103,9 +103,7 @@ struct SearchEventsParams {
     fields: Option<Vec<String>>,
     /// A field, `-` for descending, e.g. `-count()`; default the first aggregate or newest first.
     sort: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// Slug or id; default: the configured project, else all.
     project_slug: Option<String>,
     environment: Option<String>,
     /// e.g. 1h, 24h, 14d (default 14d); or give start and end.
@@ -114,7 +112,6 @@ struct SearchEventsParams {
     start: Option<String>,
     /// ISO 8601.
     end: Option<String>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 

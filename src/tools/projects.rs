@@ -19,29 +19,28 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<NoParams, _, _>(
             "whoami",
             "Who am I",
-            "The user the token belongs to, the Sentry server, and the configured default organization and projects.",
+            "The token's user and the default organization.",
             Effects::READ,
             whoami,
-        )
-        .with_output::<WhoAmI>(),
+        ),
         Tool::new::<ListOrganizationsParams, _, _>(
             "list_organizations",
             "List organizations",
-            "List the organizations the token can access: slug, name, web URL.",
+            "Organizations the token can access.",
             Effects::READ,
             list_organizations,
         ),
         Tool::new::<ListProjectsParams, _, _>(
             "list_projects",
             "List projects",
-            "List an organization's projects: slug, numeric id, name, platform.",
+            "An organization's projects.",
             Effects::READ,
             list_projects,
         ),
         Tool::new::<GetProjectParams, _, _>(
             "get_project",
             "Get a project",
-            "Show a project: id, platform, teams, environments, latest release, first event, sessions.",
+            "A project's settings, teams and latest release.",
             Effects::READ,
             get_project,
         ),
@@ -53,7 +52,7 @@ pub fn tools() -> Vec<Tool> {
 struct NoParams {}
 
 /// The answer of `whoami`.
-#[derive(Debug, Serialize, JsonSchema)]
+#[derive(Debug, Serialize)]
 struct WhoAmI {
     id: String,
     name: Option<String>,
@@ -114,7 +113,6 @@ async fn whoami(ctx: Arc<ToolContext>, _: NoParams) -> Result<ToolOutput, ToolEr
 /// Arguments of `list_organizations`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListOrganizationsParams {
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
@@ -123,7 +121,6 @@ struct ListOrganizationsParams {
 struct ListProjectsParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 

@@ -7,8 +7,8 @@ use super::output::ToolOutput;
 use super::tool::Tool;
 use super::toolset::{Toolset, Toolsets};
 use super::{
-    admin, events, health, issue_context, issues, monitoring, performance, projects, releases,
-    resources, seer, stats, teams,
+    admin, events, feedback, health, issue_context, issues, monitoring, performance, projects,
+    releases, resources, seer, stats, teams,
 };
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -61,6 +61,7 @@ impl Registry {
             (Toolset::Releases, health::tools()),
             (Toolset::Performance, performance::tools()),
             (Toolset::Monitoring, monitoring::tools()),
+            (Toolset::Monitoring, feedback::tools()),
             (Toolset::Admin, admin::tools()),
             (Toolset::Seer, seer::tools()),
         ];

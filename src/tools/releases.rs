@@ -25,42 +25,42 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListReleasesParams, _, _>(
             "list_releases",
             "List releases",
-            "List a project's releases, newest first, with commit, deploy and new-issue counts.",
+            "A project's releases, newest first.",
             Effects::READ,
             list_releases,
         ),
         Tool::new::<VersionParams, _, _>(
             "get_release",
             "Get a release",
-            "Get one release: dates, counts, projects, web link, its deploys and its newest commits.",
+            "A release with its deploys and newest commits.",
             Effects::READ,
             get_release_tool,
         ),
         Tool::new::<CreateReleaseParams, _, _>(
             "create_release",
             "Create a release",
-            "Create a release (or add projects to an existing one) with optional refs and commits, which replace its commit list. Over-long fields are fixed or dropped, with a warning.",
+            "Create or extend a release; refs or commits replace its commits.",
             Effects::IDEMPOTENT_WRITE,
             create_release,
         ),
         Tool::new::<FinalizeReleaseParams, _, _>(
             "finalize_release",
             "Finalize a release",
-            "Mark a release as released (sets dateReleased; default now).",
+            "Mark a release released (default now).",
             Effects::IDEMPOTENT_WRITE,
             finalize_release,
         ),
         Tool::new::<CreateDeployParams, _, _>(
             "create_deploy",
             "Record a deploy",
-            "Record a deploy of a release to an environment. Each call adds a deploy.",
+            "Record a deploy of a release; each call adds one.",
             Effects::ADDITIVE_WRITE,
             create_deploy,
         ),
         Tool::new::<VersionParams, _, _>(
             "list_deploys",
             "List deploys",
-            "List the deploys of a release: environment, name, start and finish times.",
+            "A release's deploys.",
             Effects::READ,
             list_deploys,
         ),
@@ -73,9 +73,7 @@ struct ListReleasesParams {
     organization_slug: Option<String>,
     #[schemars(required)]
     project_slug: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// Cursor from a previous call, for the next page.
     cursor: Option<String>,
 }
 
@@ -92,13 +90,10 @@ struct CreateReleaseParams {
     organization_slug: Option<String>,
     version: String,
     projects: Vec<String>,
-    /// Head commit per repository.
     refs: Option<Vec<RefPayload>>,
-    /// Commits of the release.
     commits: Option<Vec<CommitPayload>>,
-    /// RFC 3339 date; finalizes the release.
+    /// Finalizes the release.
     date_released: Option<String>,
-    /// External URL for the release.
     url: Option<String>,
 }
 
@@ -107,7 +102,7 @@ struct FinalizeReleaseParams {
     #[schemars(required)]
     organization_slug: Option<String>,
     version: String,
-    /// RFC 3339 date (default now).
+    /// Default now.
     date_released: Option<String>,
 }
 
@@ -116,17 +111,12 @@ struct CreateDeployParams {
     #[schemars(required)]
     organization_slug: Option<String>,
     version: String,
-    /// Environment, e.g. production.
     environment: String,
-    /// Deploy name.
     name: Option<String>,
-    /// Deploy URL.
     url: Option<String>,
-    /// RFC 3339 start time.
     date_started: Option<String>,
-    /// RFC 3339 finish time (default now).
+    /// Default now.
     date_finished: Option<String>,
-    /// Project slugs (default: all of the release's).
     projects: Option<Vec<String>>,
 }
 

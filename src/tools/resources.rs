@@ -21,7 +21,7 @@ pub fn tools() -> Vec<Tool> {
     vec![Tool::new::<ResourceParams, _, _>(
         "get_resource",
         "Open a Sentry link",
-        "Open any Sentry URL (issue, event, trace, span, replay, cron monitor; SaaS or self-hosted) and show what it names.",
+        "Open a Sentry link: issue, event, trace, span, replay or cron monitor.",
         Effects::READ,
         get_resource,
     )]
@@ -30,7 +30,6 @@ pub fn tools() -> Vec<Tool> {
 /// Arguments of `get_resource`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ResourceParams {
-    /// A link copied from Sentry.
     url: String,
 }
 

@@ -12,8 +12,8 @@ use crate::sentry::models::seer::{AutofixAnswer, AutofixState};
 use crate::text::{non_empty, truncate};
 use crate::time::short_time;
 use schemars::JsonSchema;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -33,15 +33,27 @@ pub fn tools() -> Vec<Tool> {
         "Start Seer's root-cause analysis of an issue (or read the one already run), wait up to wait_seconds, and answer its state, root cause and proposed solution. Call again to check back; it never starts a second run.",
         Effects::ADDITIVE_WRITE,
         analyze_issue_with_seer,
-    )]
+    )
+    .with_output::<SeerState>()]
+}
+
+/// The structured answer: where the run stands (its findings are in the text).
+#[derive(Debug, Serialize, JsonSchema)]
+struct SeerState {
+    organization: String,
+    issue_id: String,
+    status: String,
+    run_id: Option<String>,
+    /// Completed, failed, or waiting for input: calling again shows the same.
+    finished: bool,
+    /// Whether this call started the run.
+    started: bool,
 }
 
 /// Arguments of `analyze_issue_with_seer`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct SeerParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
     /// Extra context for Seer when a run starts.
     instruction: Option<String>,
@@ -135,16 +147,15 @@ fn render(org: &str, issue: &str, answer: &AutofixAnswer, started: bool, wait: u
     } else if findings.is_empty() {
         lines.push("Seer gave no findings.".to_owned());
     }
-    let structured = json!({
-        "organization": org,
-        "issue_id": issue,
-        "status": status,
-        "run_id": run,
-        "finished": done,
-        "started": started,
-        "findings": non_empty(Some(&findings)),
-    });
-    ToolOutput::new(structured, lines.join("\n"))
+    let state = SeerState {
+        organization: org.to_owned(),
+        issue_id: issue.to_owned(),
+        status,
+        run_id: run,
+        finished: done,
+        started,
+    };
+    ToolOutput::typed(&state, lines.join("\n"))
 }
 
 /// What Seer found: the server's rendering for models where given, else the root causes and
@@ -223,6 +234,7 @@ fn items(value: &Value) -> impl Iterator<Item = &str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn findings_come_from_blocks_or_steps_when_the_server_renders_none() {

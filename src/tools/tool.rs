@@ -212,13 +212,12 @@ fn compact(value: &mut Value) {
             if map.get("default") == Some(&Value::Null) {
                 map.remove("default");
             }
-            // A definition is described where it is used; its own description would say it twice.
+            // A definition is described where it is used, and its fields' names say the rest.
             if let Some(Value::Object(definitions)) = map.get_mut("$defs") {
-                for definition in definitions.values_mut() {
-                    if let Value::Object(definition) = definition {
-                        definition.remove("description");
-                    }
-                }
+                definitions
+                    .values_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(strip_descriptions);
             }
             map.values_mut().for_each(compact);
         }

@@ -16,7 +16,7 @@ pub enum Toolset {
     Projects,
     /// Discover queries over errors, spans and logs; traces.
     Performance,
-    /// Alert rules, cron monitors, dashboards, replays.
+    /// Alert rules, cron monitors, dashboards, replays, user feedback.
     Monitoring,
     /// Create and change projects, teams and DSNs.
     Admin,
