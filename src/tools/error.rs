@@ -12,7 +12,7 @@ pub enum ToolError {
     InvalidInput(String),
     /// Sentry refused or could not be reached.
     #[error(transparent)]
-    Api(#[from] ApiError),
+    Api(ApiError),
     /// No tool has this name.
     #[error("unknown tool {0:?}: run `sentry-companion tool list` to see the tools")]
     UnknownTool(String),
@@ -55,5 +55,15 @@ impl From<NotAnIssue> for ToolError {
 impl From<NotAHexId> for ToolError {
     fn from(e: NotAHexId) -> Self {
         Self::InvalidInput(e.to_string())
+    }
+}
+
+impl From<ApiError> for ToolError {
+    /// A path segment refused before sending is the caller's input, not Sentry's answer.
+    fn from(e: ApiError) -> Self {
+        match e {
+            ApiError::InvalidPath(segment) => Self::InvalidInput(segment.to_string()),
+            other => Self::Api(other),
+        }
     }
 }

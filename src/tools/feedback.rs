@@ -61,9 +61,15 @@ fn feedback_line(report: &UserReport) -> String {
     let when = report
         .date_created
         .as_deref()
-        .map(short_time)
+        .map(|t| format!("{} ", short_time(t)))
         .unwrap_or_default();
-    let comments = truncate(report.comments.as_deref().unwrap_or("").trim(), 500);
+    let comments = report
+        .comments
+        .as_deref()
+        .unwrap_or("")
+        .trim()
+        .replace('\n', " ");
+    let comments = truncate(&comments, 500);
     let mut about: Vec<String> = report
         .event_id
         .iter()
@@ -81,7 +87,7 @@ fn feedback_line(report: &UserReport) -> String {
     } else {
         format!(" ({})", about.join(", "))
     };
-    format!("- {when} {}: \"{comments}\"{about}", reporter(report))
+    format!("- {when}{}: \"{comments}\"{about}", reporter(report))
 }
 
 fn feedback_json(report: &UserReport) -> Value {

@@ -101,7 +101,7 @@ async fn check_release_health(
     let report = watch(&data, &policy, &Acks::default(), &SystemClock, &mut |_| {})
         .await
         .map_err(|error| match error {
-            GateError::Api(api) => ToolError::Api(api),
+            GateError::Api(api) => api.into(),
             other => ToolError::Failed(other.to_string()),
         })?;
     let answer = HealthAnswer {

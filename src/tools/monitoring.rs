@@ -511,7 +511,7 @@ pub(super) async fn monitor_answer(
     );
     let monitor = monitor?;
     let link = monitor_link(ctx, org, &monitor);
-    let mut lines = vec![format!("Cron monitor {} in {org}", monitor_line(&monitor))];
+    let mut lines = vec![format!("Cron monitor in {org}: {}", monitor_line(&monitor))];
     let mut structured = monitor_json(&monitor, &link);
     match check_ins {
         Ok(listing) if listing.items.is_empty() => lines.push("No check-ins yet.".to_owned()),

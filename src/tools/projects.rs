@@ -70,14 +70,19 @@ async fn whoami(ctx: Arc<ToolContext>, _: NoParams) -> Result<ToolOutput, ToolEr
             Some(400 | 401 | 403) => ToolError::Failed(format!(
                 "{error}. An organization auth token (sntrys_…) belongs to no user: whoami needs a personal token"
             )),
-            _ => ToolError::Api(error),
+            _ => error.into(),
         })?;
     let answer = WhoAmI {
         id: user.id,
         name: user.name,
         email: user.email,
         username: user.username,
-        server: ctx.client().base_url().to_string(),
+        server: ctx
+            .client()
+            .base_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
         default_organization: ctx.default_org().map(str::to_owned),
         default_projects: ctx.default_projects().to_vec(),
     };

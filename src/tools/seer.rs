@@ -161,10 +161,10 @@ fn render(org: &str, issue: &str, answer: &AutofixAnswer, started: bool, wait: u
 /// What Seer found: the server's rendering for models where given, else the root causes and
 /// solutions read from the run's blocks (current servers) or steps (older ones).
 fn findings(answer: &AutofixAnswer) -> String {
-    if let Some(formatted) = &answer.formatted {
-        if !formatted.content.trim().is_empty() {
-            return truncate(formatted.content.trim(), MAX_FINDINGS);
-        }
+    if let Some(formatted) = &answer.formatted
+        && !formatted.content.trim().is_empty()
+    {
+        return truncate(formatted.content.trim(), MAX_FINDINGS);
     }
     let Some(state) = &answer.autofix else {
         return String::new();
