@@ -227,7 +227,7 @@ fn commit_line(commit: &Commit) -> String {
     .flatten()
     .collect();
     if by.is_empty() {
-        format!("{sha} {message}")
+        format!("{sha} {message}").trim_end().to_owned()
     } else {
         format!("{sha} {message} ({})", by.join(", "))
     }

@@ -239,3 +239,38 @@ async fn search_issues_requires_a_query_and_a_known_sort() {
     );
     assert!(bad_sort.contains("relevance"), "{bad_sort}");
 }
+
+#[tokio::test]
+async fn a_project_slug_is_looked_up_once_per_session() {
+    let mut server = mockito::Server::new_async().await;
+    let lookup = server
+        .mock("GET", "/api/0/projects/acme/web/")
+        .with_body(json!({"id": "42", "slug": "web"}).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let issues = server
+        .mock("GET", "/api/0/organizations/acme/issues/")
+        .match_query(Matcher::UrlEncoded("project".into(), "42".into()))
+        .with_body("[]")
+        .expect(2)
+        .create_async()
+        .await;
+    let events = server
+        .mock("GET", "/api/0/organizations/acme/events/")
+        .match_query(Matcher::UrlEncoded("project".into(), "42".into()))
+        .with_body(json!({"data": []}).to_string())
+        .expect(2)
+        .create_async()
+        .await;
+    let ctx = context(&server, Some("acme"), &[]);
+
+    for _ in 0..2 {
+        ok(&ctx, "list_issues", json!({"project_slug": "web"})).await;
+        ok(&ctx, "search_events", json!({"project_slug": "web"})).await;
+    }
+
+    lookup.assert_async().await;
+    issues.assert_async().await;
+    events.assert_async().await;
+}
