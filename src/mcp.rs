@@ -14,8 +14,9 @@ use std::sync::Arc;
 /// What the server tells assistants about itself at initialization.
 const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentry search syntax such as \
 `is:unresolved level:error firstSeen:-24h`; no AND/OR), read issues and events, change issue status, \
-and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL. \
-organization_slug may be omitted when the server was started with a default organization.";
+and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL; get_resource opens any Sentry link. \
+organization_slug may be omitted when the server was started with a default organization. \
+More tools (performance, monitoring, admin, seer) are listed when the server runs with --toolsets.";
 
 /// The MCP server: the tools of the enabled toolsets.
 #[derive(Clone)]
