@@ -312,10 +312,14 @@ def main():
     how = f"o200k_base tokens ({package})" if package else "bytes/4 (no tokenizer could be installed)"
     toolset = {t["name"]: "default" for t in default_tools}
     print(f"Counted in {how}; the fake Sentry serves 25 items per list.\n")
-    print("| tools/list | tools | bytes | tokens |")
-    print("|---|---|---|---|")
-    print(f"| default toolsets | {len(default_tools)} | {len(default_list)} | {lists[0]} |")
-    print(f"| all toolsets | {len(all_tools)} | {len(all_list)} | {lists[1]} |")
+    print("| tools/list | tools | bytes | budget | tokens |")
+    print("|---|---|---|---|---|")
+    for label, tools, answer, budget, tokens in [
+        ("default toolsets", default_tools, default_list, 12_000, lists[0]),
+        ("all toolsets", all_tools, all_list, 30_000, lists[1]),
+    ]:
+        verdict = "met" if len(answer) <= budget else "NOT met"
+        print(f"| {label} | {len(tools)} | {len(answer)} | {budget // 1000} KB, {verdict} | {tokens} |")
     print("\n| tool | listed by default | answer (text) | structured, sent only with a schema | MCP answer |")
     print("|---|---|---|---|---|")
     for (name, _), text, structured in zip(CALLS, text_tokens, json_tokens):
