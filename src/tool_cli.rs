@@ -44,7 +44,7 @@ fn print_list(registry: &Registry, format: OutputFormat) {
         OutputFormat::Json => {
             let tools: Vec<Value> = registry
                 .visible(false)
-                .map(|t| json!({"name": t.name, "toolset": t.toolset.name(), "description": t.description, "read_only": t.effects.read_only}))
+                .map(|t| json!({"name": t.name, "title": t.title, "toolset": t.toolset.name(), "description": t.description, "read_only": t.effects.read_only}))
                 .collect();
             println!("{}", json!({ "tools": tools }));
         }
