@@ -56,7 +56,8 @@ async fn run_release(
 
 async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
     let context = Arc::new(ToolContext::new(session));
-    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only);
+    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only)
+        .with_toolsets(args.toolsets.unwrap_or_default());
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {

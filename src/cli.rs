@@ -10,6 +10,7 @@ use crate::gate::{GateRequest, OnInconclusive, PolicySpec};
 use crate::output::OutputFormat;
 use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
 use crate::sentry::log::Level;
+use crate::tools::Toolsets;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fmt;
@@ -101,6 +102,10 @@ pub struct McpArgs {
     /// Hide and refuse every tool that changes data.
     #[arg(long)]
     pub read_only: bool,
+    /// Toolsets to list, comma separated: issues, events, releases, projects, performance,
+    /// monitoring, admin, seer, or all [default: issues,events,releases,projects].
+    #[arg(long, env = "SENTRY_COMPANION_TOOLSETS", value_name = "LIST", value_parser = Toolsets::parse)]
+    pub toolsets: Option<Toolsets>,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,

@@ -5,4 +5,5 @@
 pub mod fake_sentry;
 pub mod git;
 pub mod http;
+pub mod schema;
 pub mod sentry;
