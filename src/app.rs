@@ -1,9 +1,9 @@
 //! Runs a parsed command line: settles the configuration and dispatches to the face asked for.
 
-use crate::cli::{Cli, Command, McpArgs, ReleaseCommand};
+use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, SourcemapsCommand};
 use crate::config::{Config, Flags, Sources};
 use crate::mcp::{McpServer, Transport};
-use crate::sentry::AuthToken;
+use crate::sentry::{AuthToken, ClientConfig, SentryClient};
 use crate::tools::{Registry, ToolContext};
 use std::sync::Arc;
 
@@ -36,7 +36,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
         Command::Mcp(args) => serve_mcp(&config, args).await,
         Command::Tool(args) => crate::tool_cli::run(&config, args).await,
         Command::Release(command) => run_release(&config, command).await,
+        Command::Sourcemaps(command) => run_sourcemaps(&config, command).await,
     }
+}
+
+async fn run_sourcemaps(config: &Config, command: SourcemapsCommand) -> anyhow::Result<Exit> {
+    match command {
+        SourcemapsCommand::Inject(args) => {
+            crate::sourcemaps::run_inject(&args.request(), config.output)?;
+        }
+        SourcemapsCommand::Upload(args) => {
+            let request = args.request(config.org.clone(), config.projects.clone());
+            let client = SentryClient::new(ClientConfig::new(
+                config.base_url.clone(),
+                config.token.clone(),
+            ))?;
+            crate::sourcemaps::run_upload(&client, &request, config.output).await?;
+        }
+    }
+    Ok(Exit::Success)
 }
 
 async fn run_release(config: &Config, command: ReleaseCommand) -> anyhow::Result<Exit> {
@@ -76,7 +94,7 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         Command::Tool(args) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Finalize(args)) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Gate(args)) => args.sentry.sentry_url.clone(),
-        Command::Release(_) => None,
+        Command::Release(_) | Command::Sourcemaps(_) => None,
     };
     let flags = Flags {
         auth_token: cli.global.auth_token.as_deref().map(AuthToken::new),

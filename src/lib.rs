@@ -12,6 +12,7 @@ pub mod git;
 pub mod mcp;
 pub mod release;
 pub mod sentry;
+pub mod sourcemaps;
 pub mod text;
 pub mod tool_cli;
 pub mod tools;

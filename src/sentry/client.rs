@@ -5,7 +5,8 @@ use super::error::{ApiError, is_query_timeout, parse_retry_after};
 use super::pagination::next_cursor;
 use super::path::ApiPath;
 use super::retry::{Failure, Repeatable, RetryPolicy};
-use reqwest::header::{AUTHORIZATION, HeaderMap, RETRY_AFTER};
+use bytes::Bytes;
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -131,11 +132,20 @@ impl SentryClient {
 
     /// A PUT request with a JSON body (idempotent).
     pub fn put(&self, path: ApiPath, body: Value) -> Request<'_> {
-        self.request(Method::PUT, path, Some(body), true)
+        self.request(Method::PUT, path, Some(Body::Json(body)), true)
     }
 
     /// A POST request with a JSON body (not repeated on gateway errors unless marked idempotent).
     pub fn post(&self, path: ApiPath, body: Value) -> Request<'_> {
+        self.request(Method::POST, path, Some(Body::Json(body)), false)
+    }
+
+    /// A POST request with a raw body of the given content type (e.g. a multipart upload).
+    pub fn post_bytes(&self, path: ApiPath, content_type: String, bytes: Bytes) -> Request<'_> {
+        let body = Body::Raw {
+            content_type,
+            bytes,
+        };
         self.request(Method::POST, path, Some(body), false)
     }
 
@@ -143,7 +153,7 @@ impl SentryClient {
         &self,
         method: Method,
         path: ApiPath,
-        body: Option<Value>,
+        body: Option<Body>,
         idempotent: bool,
     ) -> Request<'_> {
         Request {
@@ -160,6 +170,14 @@ impl SentryClient {
     }
 }
 
+/// What a request carries.
+enum Body {
+    /// Serialised as JSON.
+    Json(Value),
+    /// Sent as it is; `Bytes` clones cheaply, so a retry re-sends without copying.
+    Raw { content_type: String, bytes: Bytes },
+}
+
 /// One request being put together; finish it with [`Request::send`], [`Request::json`] or [`Request::list`].
 #[must_use]
 pub struct Request<'c> {
@@ -167,7 +185,7 @@ pub struct Request<'c> {
     method: Method,
     path: ApiPath,
     query: Vec<(String, String)>,
-    body: Option<Value>,
+    body: Option<Body>,
     repeat: Repeatable,
 }
 
@@ -313,8 +331,17 @@ impl Request<'_> {
             .http
             .request(self.method.clone(), url)
             .header(AUTHORIZATION, format!("Bearer {}", token.expose()));
-        if let Some(body) = &self.body {
-            request = request.json(body);
+        match &self.body {
+            Some(Body::Json(body)) => request = request.json(body),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => {
+                request = request
+                    .header(CONTENT_TYPE, content_type)
+                    .body(bytes.clone());
+            }
+            None => {}
         }
         let response = request.send().await.map_err(|e| self.transport_error(&e))?;
         let status = response.status();

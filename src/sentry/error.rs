@@ -161,7 +161,8 @@ pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
     let segments = path.segments();
     let has = |name: &str| segments.iter().any(|s| s == name);
     let write = method != "GET";
-    if has("releases") || has("deploys") || has("repos") {
+    let uploads = has("chunk-upload") || has("artifactbundle");
+    if has("releases") || has("deploys") || has("repos") || uploads {
         "project:releases"
     } else if has("issues") || has("shortids") {
         if write { "event:write" } else { "event:read" }
@@ -335,6 +336,8 @@ mod tests {
         assert_eq!(required_scope("PUT", &issue), "event:write");
         let project = path(&["projects", "acme", "web"]);
         assert_eq!(required_scope("GET", &project), "project:read");
+        let assemble = path(&["organizations", "acme", "artifactbundle", "assemble"]);
+        assert_eq!(required_scope("POST", &assemble), "project:releases");
         assert_eq!(required_scope("GET", &path(&["organizations"])), "org:read");
     }
 

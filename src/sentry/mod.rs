@@ -1,5 +1,6 @@
 //! The only code that speaks HTTP: the Sentry client, its paths, errors, retries and models.
 
+pub mod api;
 pub mod auth;
 pub mod client;
 pub mod error;
