@@ -58,10 +58,8 @@ pub struct Entry {
 impl Entry {
     /// Compresses `bytes` (the level is fixed: the bytes must not depend on the machine).
     pub fn compress(bytes: &[u8]) -> Self {
-        let mut encoder = DeflateEncoder::new(
-            Vec::with_capacity(bytes.len() / 3),
-            Compression::default(),
-        );
+        let mut encoder =
+            DeflateEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::default());
         encoder.write_all(bytes).expect("writing to memory");
         let mut crc = flate2::Crc::new();
         crc.update(bytes);
@@ -191,7 +189,8 @@ fn manifest(named: &BTreeMap<String, BundleFile>, meta: &BundleMeta, id: DebugId
     let files: Map<String, Value> = named
         .iter()
         .map(|(name, file)| {
-            let entry = json!({"url": file.url, "type": file.kind.as_str(), "headers": file.headers});
+            let entry =
+                json!({"url": file.url, "type": file.kind.as_str(), "headers": file.headers});
             (name.clone(), entry)
         })
         .collect();
@@ -248,7 +247,8 @@ impl ZipWriter {
         self.out.extend_from_slice(name.as_bytes());
         self.out.extend_from_slice(&entry.data);
 
-        self.central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+        self.central
+            .extend_from_slice(&0x0201_4b50u32.to_le_bytes());
         self.central.extend_from_slice(&VERSION.to_le_bytes());
         common(&mut self.central);
         // Comment length, disk, internal and external attributes, then where the entry starts.
@@ -322,7 +322,10 @@ mod tests {
         assert_eq!(one.bytes, two.bytes);
         assert_eq!(one.debug_id, two.debug_id);
         let changed = write(
-            vec![a(), file("~/a.js.map", FileType::SourceMap, "{ }", Some("x"))],
+            vec![
+                a(),
+                file("~/a.js.map", FileType::SourceMap, "{ }", Some("x")),
+            ],
             &meta(),
         )
         .unwrap();
@@ -331,7 +334,14 @@ mod tests {
 
     #[test]
     fn a_release_changes_only_the_manifest_at_the_end() {
-        let files = || vec![file("~/a.js", FileType::MinifiedSource, &"x".repeat(5000), None)];
+        let files = || {
+            vec![file(
+                "~/a.js",
+                FileType::MinifiedSource,
+                &"x".repeat(5000),
+                None,
+            )]
+        };
         let plain = write(files(), &meta()).unwrap();
         let released = write(
             files(),

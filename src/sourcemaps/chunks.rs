@@ -121,10 +121,7 @@ mod tests {
                 bytes: u64::MAX,
             },
         );
-        assert_eq!(
-            by_count.iter().map(Vec::len).collect::<Vec<_>>(),
-            [4, 4, 2]
-        );
+        assert_eq!(by_count.iter().map(Vec::len).collect::<Vec<_>>(), [4, 4, 2]);
         let by_size = batches(
             &all,
             RequestLimits {
@@ -132,7 +129,10 @@ mod tests {
                 bytes: 3 * (10 + PART_OVERHEAD),
             },
         );
-        assert_eq!(by_size.iter().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3, 1]);
+        assert_eq!(
+            by_size.iter().map(Vec::len).collect::<Vec<_>>(),
+            [3, 3, 3, 1]
+        );
         let alone = batches(
             &all[..2],
             RequestLimits {

@@ -66,9 +66,7 @@ impl FromStr for DebugId {
         let hex: Vec<u8> = text.bytes().filter(|b| *b != b'-').collect();
         let hyphens_ok = match text.len() {
             32 => !text.contains('-'),
-            36 => [8, 13, 18, 23]
-                .iter()
-                .all(|&i| text.as_bytes()[i] == b'-'),
+            36 => [8, 13, 18, 23].iter().all(|&i| text.as_bytes()[i] == b'-'),
             _ => false,
         };
         if !hyphens_ok || hex.len() != 32 {

@@ -252,7 +252,14 @@ mod tests {
 
     #[test]
     fn walks_recursively_in_name_order_keeping_the_extensions() {
-        let dir = tree(&["b.js", "a.mjs", "a.mjs.map", "c.css", "sub/d.js", "sub/e.txt"]);
+        let dir = tree(&[
+            "b.js",
+            "a.mjs",
+            "a.mjs.map",
+            "c.css",
+            "sub/d.js",
+            "sub/e.txt",
+        ]);
         let selection = Selection {
             paths: vec![dir.path().to_owned()],
             ..Selection::default()
@@ -281,7 +288,11 @@ mod tests {
         std::fs::write(&ignore_file, "# comment\nvendor/\n").unwrap();
         let selection = Selection {
             paths: vec![dir.path().to_owned()],
-            ignores: vec!["node_modules".into(), "chunks/*.js".into(), "!keep.js".into()],
+            ignores: vec![
+                "node_modules".into(),
+                "chunks/*.js".into(),
+                "!keep.js".into(),
+            ],
             ignore_file: Some(ignore_file),
             ..Selection::default()
         };

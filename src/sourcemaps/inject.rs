@@ -120,7 +120,9 @@ pub fn inject(request: &InjectRequest) -> Result<InjectReport, InjectError> {
     }
     let references = for_each_parallel(&scripts, |file| {
         let js = read(&file.path)?;
-        Ok::<_, InjectError>(maps::find_comment(&js, SOURCE_MAPPING_URL).map(|c| c.value.to_owned()))
+        Ok::<_, InjectError>(
+            maps::find_comment(&js, SOURCE_MAPPING_URL).map(|c| c.value.to_owned()),
+        )
     })
     .into_iter()
     .zip(&scripts)

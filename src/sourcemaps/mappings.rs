@@ -191,7 +191,14 @@ mod tests {
 
     #[test]
     fn vlq_reads_and_writes_known_values() {
-        for (value, text) in [(0, "A"), (1, "C"), (-1, "D"), (15, "e"), (16, "gB"), (-1000, "x+B")] {
+        for (value, text) in [
+            (0, "A"),
+            (1, "C"),
+            (-1, "D"),
+            (15, "e"),
+            (16, "gB"),
+            (-1000, "x+B"),
+        ] {
             let mut out = String::new();
             encode_vlq(value, &mut out);
             assert_eq!(out, text);
@@ -231,7 +238,13 @@ mod tests {
     }
 
     fn lines_strategy() -> impl Strategy<Value = Vec<Vec<Segment>>> {
-        let segment = (0i64..400, 0i64..5, 0i64..300, 0i64..200, proptest::option::of(0i64..50))
+        let segment = (
+            0i64..400,
+            0i64..5,
+            0i64..300,
+            0i64..200,
+            proptest::option::of(0i64..50),
+        )
             .prop_map(|(c, s, l, oc, n)| {
                 let mut fields = vec![c, s, l, oc];
                 fields.extend(n);

@@ -219,7 +219,10 @@ pub fn pair(
     }
     for (map, mut claimants) in claims {
         claimants.sort_by(|a, b| b.0.cmp(&a.0));
-        let tied = claimants.iter().filter(|(s, _)| *s == claimants[0].0).count();
+        let tied = claimants
+            .iter()
+            .filter(|(s, _)| *s == claimants[0].0)
+            .count();
         let winner = claimants[0].1.clone();
         for (index, (_, js)) in claimants.into_iter().enumerate() {
             let source = match (tied, index) {
@@ -353,7 +356,10 @@ mod tests {
                 MapSource::Unpaired(Unpaired::Ambiguous("jquery.min.map".into()))
             );
         }
-        let single = pair(&refs(&[("jquery.min.js", None)]), &maps(&["jquery.min.map"]));
+        let single = pair(
+            &refs(&[("jquery.min.js", None)]),
+            &maps(&["jquery.min.map"]),
+        );
         assert_eq!(
             single[Path::new("jquery.min.js")],
             MapSource::Guessed("jquery.min.map".into())

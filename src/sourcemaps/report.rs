@@ -1,9 +1,9 @@
 //! What inject and upload say: text for people, one JSON document for scripts, and Markdown for
 //! the CI job summary.
 
+use super::bundle::FileType;
 use super::inject::{Action, InjectReport};
 use super::upload::{Processing, UploadReport};
-use super::bundle::FileType;
 use serde_json::{Value, json};
 use std::fmt::Write;
 
@@ -14,7 +14,11 @@ impl InjectReport {
 
     /// The report for people: counts, then one line per file.
     pub fn text(&self) -> String {
-        let verb = if self.dry_run { "Would inject" } else { "Injected" };
+        let verb = if self.dry_run {
+            "Would inject"
+        } else {
+            "Injected"
+        };
         let mut out = format!(
             "{verb} debug IDs into {} of {} files: {} with their maps, {} at the end (no usable map); {} already had one",
             self.count(Action::Injected) + self.count(Action::InjectedAtEnd),

@@ -25,7 +25,11 @@ pub fn find_snippet(js: &[u8], id: DebugId) -> Option<usize> {
 /// directives (`"use strict";`), so the hashbang stays on line 1 and strict mode still applies.
 /// When only blanks follow on that line, the snippet starts the next line.
 pub fn insertion_offset(js: &[u8]) -> usize {
-    let mut at = if js.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let mut at = if js.starts_with(b"\xEF\xBB\xBF") {
+        3
+    } else {
+        0
+    };
     if js[at..].starts_with(b"#!") {
         at = end_of_line(js, at);
     }
@@ -87,8 +91,22 @@ fn directive_end(js: &[u8], start: usize) -> Option<usize> {
             let continues = js.get(following).is_some_and(|b| {
                 matches!(
                     b,
-                    b'.' | b'(' | b'[' | b'+' | b'-' | b'*' | b'/' | b'%' | b'?' | b','
-                        | b'=' | b'<' | b'>' | b'&' | b'|' | b'^' | b'`'
+                    b'.' | b'('
+                        | b'['
+                        | b'+'
+                        | b'-'
+                        | b'*'
+                        | b'/'
+                        | b'%'
+                        | b'?'
+                        | b','
+                        | b'='
+                        | b'<'
+                        | b'>'
+                        | b'&'
+                        | b'|'
+                        | b'^'
+                        | b'`'
                 )
             });
             (!continues).then_some(after)
@@ -155,7 +173,10 @@ mod tests {
         assert_eq!(at("\"use strict\";!function(){}"), "!function(){}");
         assert_eq!(at("'use strict';\n\nvar a=1;"), "\nvar a=1;");
         assert_eq!(at("\"use client\"\n\"use strict\"\nexport{}"), "export{}");
-        assert_eq!(at("/*! license */\n// src/env.ts\n'use strict'; x()"), " x()");
+        assert_eq!(
+            at("/*! license */\n// src/env.ts\n'use strict'; x()"),
+            " x()"
+        );
         assert_eq!(at("\u{feff}\"use strict\";\nx()"), "x()");
     }
 

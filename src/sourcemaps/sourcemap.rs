@@ -54,7 +54,8 @@ impl SourceMap {
     /// Sets `debugId` (and drops the older `debug_id`, so readers never see two ids).
     pub fn set_debug_id(&mut self, id: DebugId) {
         self.0.remove("debug_id");
-        self.0.insert("debugId".into(), Value::String(id.to_string()));
+        self.0
+            .insert("debugId".into(), Value::String(id.to_string()));
     }
 
     /// Removes `prefixes` from the start of every `sources` entry; with `common`, also the
@@ -99,12 +100,12 @@ fn check_shape(map: &Map<String, Value>) -> Result<(), MapProblem> {
     }
     match (map.get("mappings"), map.get("sections")) {
         (Some(Value::String(_)), _) => Ok(()),
-        (_, Some(Value::Array(sections))) => sections.iter().try_for_each(|section| {
-            match section.get("map") {
-                Some(Value::Object(inner)) => check_shape(inner),
-                _ if section.get("url").is_some() => Err(MapProblem::UrlSections),
-                _ => Err(MapProblem::NotAMap("a section without a map".into())),
-            }
+        (_, Some(Value::Array(sections))) => sections.iter().try_for_each(|section| match section
+            .get("map")
+        {
+            Some(Value::Object(inner)) => check_shape(inner),
+            _ if section.get("url").is_some() => Err(MapProblem::UrlSections),
+            _ => Err(MapProblem::NotAMap("a section without a map".into())),
         }),
         _ => Err(MapProblem::NotAMap("neither mappings nor sections".into())),
     }

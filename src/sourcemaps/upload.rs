@@ -487,7 +487,11 @@ struct ChunkUpload<'a> {
 
 impl ChunkUpload<'_> {
     /// Sends each missing chunk once, in batches, up to the server's concurrency at a time.
-    async fn send(&self, chunked: &Chunked, missing: &BTreeSet<&str>) -> Result<usize, UploadError> {
+    async fn send(
+        &self,
+        chunked: &Chunked,
+        missing: &BTreeSet<&str>,
+    ) -> Result<usize, UploadError> {
         let mut seen = BTreeSet::new();
         let wanted: Vec<&Chunk> = chunked
             .chunks
@@ -652,22 +656,30 @@ mod tests {
         assert!(text.contains("\r\n\r\nhello\r\n"));
         assert!(text.ends_with(&format!("--{boundary}--\r\n")));
         let (_, gzipped) = multipart(&parts, true);
-        assert!(
-            gzipped
-                .windows(9)
-                .any(|w| w == b"file_gzip".as_slice())
-        );
+        assert!(gzipped.windows(9).any(|w| w == b"file_gzip".as_slice()));
     }
 
     #[test]
     fn assembly_states_end_or_continue() {
-        assert_eq!(follow(AssembleState::Ok, None, 0).unwrap(), Processing::Done);
+        assert_eq!(
+            follow(AssembleState::Ok, None, 0).unwrap(),
+            Processing::Done
+        );
         assert_eq!(
             follow(AssembleState::Assembling, None, 0).unwrap(),
             Processing::Pending
         );
-        let error = follow(AssembleState::Error, Some("the bundle is invalid".into()), 0);
-        assert!(error.unwrap_err().to_string().contains("the bundle is invalid"));
+        let error = follow(
+            AssembleState::Error,
+            Some("the bundle is invalid".into()),
+            0,
+        );
+        assert!(
+            error
+                .unwrap_err()
+                .to_string()
+                .contains("the bundle is invalid")
+        );
         assert!(follow(AssembleState::NotFound, None, 2).is_err());
     }
 
@@ -679,11 +691,21 @@ mod tests {
             dist: Some("d".into()),
             ..UploadRequest::default()
         };
-        assert!(settle(&request).unwrap_err().to_string().contains("--dist needs --release"));
+        assert!(
+            settle(&request)
+                .unwrap_err()
+                .to_string()
+                .contains("--dist needs --release")
+        );
         let no_project = UploadRequest {
             org: Some("acme".into()),
             ..UploadRequest::default()
         };
-        assert!(settle(&no_project).unwrap_err().to_string().contains("project"));
+        assert!(
+            settle(&no_project)
+                .unwrap_err()
+                .to_string()
+                .contains("project")
+        );
     }
 }

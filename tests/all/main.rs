@@ -8,4 +8,5 @@ mod client;
 mod gate;
 mod mcp;
 mod release;
+mod sourcemaps;
 mod tools;

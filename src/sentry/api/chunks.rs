@@ -76,7 +76,11 @@ pub fn chunk_upload_path(base: &Url, org: &str, advertised: &str) -> Result<ApiP
     let segments: Vec<String> = rest
         .split('/')
         .filter(|s| !s.is_empty())
-        .map(|s| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned())
+        .map(|s| {
+            percent_encoding::percent_decode_str(s)
+                .decode_utf8_lossy()
+                .into_owned()
+        })
         .collect();
     match ApiPath::new(&segments) {
         Ok(path) if !segments.is_empty() => Ok(path),
