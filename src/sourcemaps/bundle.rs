@@ -153,12 +153,17 @@ pub fn write(files: Vec<BundleFile>, meta: &BundleMeta) -> Result<Bundle, Bundle
         });
     }
     let debug_id = bundle_id(&named);
-    let manifest = manifest(&named, meta, debug_id);
-    let mut zip = ZipWriter::default();
-    for (name, file) in &named {
-        zip.add(name, &file.entry)?;
+    let manifest = Entry::compress(manifest(&named, meta, debug_id).as_bytes());
+    let sizes = named
+        .iter()
+        .map(|(name, file)| (name.len(), file.entry.data.len()))
+        .chain([("manifest.json".len(), manifest.data.len())]);
+    let mut zip = ZipWriter::with_capacity(sizes);
+    // Each entry is dropped once copied: the bundle is never held twice.
+    for (name, file) in named {
+        zip.add(&name, &file.entry)?;
     }
-    zip.add("manifest.json", &Entry::compress(manifest.as_bytes()))?;
+    zip.add("manifest.json", &manifest)?;
     Ok(Bundle {
         bytes: zip.finish()?,
         debug_id,
@@ -215,14 +220,32 @@ const DEFLATE: u16 = 8;
 const VERSION: u16 = 20;
 
 /// A zip writer for the plain (not zip64) format.
-#[derive(Default)]
 struct ZipWriter {
     out: Vec<u8>,
     central: Vec<u8>,
     entries: u16,
 }
 
+/// Fixed sizes of a local header, a central directory header and the end record.
+const LOCAL_HEADER: usize = 30;
+const CENTRAL_HEADER: usize = 46;
+const END_RECORD: usize = 22;
+
 impl ZipWriter {
+    /// A writer with room for entries of these (name, data) lengths, so the zip is never moved.
+    fn with_capacity(sizes: impl Iterator<Item = (usize, usize)>) -> Self {
+        let (mut data, mut central) = (END_RECORD, 0);
+        for (name, bytes) in sizes {
+            data += LOCAL_HEADER + name + bytes;
+            central += CENTRAL_HEADER + name;
+        }
+        Self {
+            out: Vec::with_capacity(data + central),
+            central: Vec::with_capacity(central),
+            entries: 0,
+        }
+    }
+
     fn add(&mut self, name: &str, entry: &Entry) -> Result<(), BundleError> {
         let too_large = |what: &str| BundleError::TooLarge {
             what: what.to_owned(),

@@ -212,14 +212,15 @@ fn effective_source(source: &MapSource, shared: &BTreeSet<PathBuf>) -> Found {
 /// A map read and parsed, with where it lives.
 struct LoadedMap {
     map: SourceMap,
-    bytes: Vec<u8>,
+    /// The id its content gives, with the generated file's.
+    content_id: DebugId,
     location: Option<PathBuf>,
 }
 
 fn inject_file(path: &Path, source: Found, dry_run: bool) -> Result<FileOutcome, InjectError> {
     let js = read(path)?;
     let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-    let (loaded, note) = load_map(source, file_name.as_deref())?;
+    let (loaded, note) = load_map(source, &js, file_name.as_deref())?;
     let map_label = loaded.as_ref().map(|l| match &l.location {
         Some(path) => path.display().to_string(),
         None => "inline".to_owned(),
@@ -227,10 +228,10 @@ fn inject_file(path: &Path, source: Found, dry_run: bool) -> Result<FileOutcome,
     if let Some(existing) = maps::find_comment(&js, DEBUG_ID).and_then(|c| c.value.parse().ok()) {
         return complete_map(path, &js, existing, loaded, map_label, dry_run);
     }
-    let id = loaded
-        .as_ref()
-        .and_then(|l| l.map.debug_id())
-        .unwrap_or_else(|| DebugId::for_file(&js, loaded.as_ref().map(|l| l.bytes.as_slice())));
+    let id = match &loaded {
+        Some(loaded) => loaded.map.debug_id().unwrap_or(loaded.content_id),
+        None => DebugId::for_file(&js, None),
+    };
     let outcome = |action, note| FileOutcome {
         path: path.to_owned(),
         debug_id: id,
@@ -261,10 +262,14 @@ fn inject_file(path: &Path, source: Found, dry_run: bool) -> Result<FileOutcome,
     map.set_debug_id(id);
     if !dry_run {
         // The file first: a run stopped before the map is written is completed by the next one.
-        let inline = location.is_none().then(|| map.to_bytes());
-        write_atomically(path, &prepend_snippet(&js, offset, id, inline.as_deref()))?;
+        let bytes = map.to_bytes().map_err(|problem| InjectError::File {
+            path: map_label.clone().unwrap_or_default(),
+            reason: problem.to_string(),
+        })?;
+        let inline = location.is_none().then_some(bytes.as_ref());
+        write_atomically(path, &prepend_snippet(&js, offset, id, inline))?;
         if let Some(location) = &location {
-            write_atomically(location, &map.to_bytes())?;
+            write_atomically(location, &bytes)?;
         }
     }
     Ok(outcome(Action::Injected, note))
@@ -305,8 +310,8 @@ fn complete_map(
                 let (line, column) = position(js, offset);
                 if map.split_line(line, column).is_ok() {
                     map.set_debug_id(id);
-                    if !dry_run {
-                        write_atomically(&location, &map.to_bytes())?;
+                    if let (false, Ok(bytes)) = (dry_run, map.to_bytes()) {
+                        write_atomically(&location, &bytes)?;
                     }
                     outcome.action = Action::MapCompleted;
                 }
@@ -319,6 +324,7 @@ fn complete_map(
 
 fn load_map(
     source: Found,
+    js: &[u8],
     js_name: Option<&str>,
 ) -> Result<(Option<LoadedMap>, Option<String>), InjectError> {
     let (bytes, location, guessed) = match source {
@@ -329,7 +335,8 @@ fn load_map(
     let label = location
         .as_ref()
         .map_or("its inline map".to_owned(), |p| p.display().to_string());
-    let map = match SourceMap::parse(&bytes) {
+    let content_id = DebugId::for_file(js, Some(&bytes));
+    let map = match SourceMap::parse(bytes) {
         Ok(map) => map,
         Err(problem) => return Ok((None, Some(format!("{label} is {problem}")))),
     };
@@ -346,7 +353,7 @@ fn load_map(
     Ok((
         Some(LoadedMap {
             map,
-            bytes,
+            content_id,
             location,
         }),
         note,

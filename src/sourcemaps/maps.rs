@@ -218,7 +218,7 @@ pub fn pair(
         }
     }
     for (map, mut claimants) in claims {
-        claimants.sort_by(|a, b| b.0.cmp(&a.0));
+        claimants.sort_by_key(|(strength, _)| std::cmp::Reverse(*strength));
         let tied = claimants
             .iter()
             .filter(|(s, _)| *s == claimants[0].0)

@@ -302,10 +302,13 @@ struct Prepared {
     entry: Entry,
 }
 
+/// A file ready for the bundle, or left out with why.
+type Readied = Result<Prepared, (PathBuf, String)>;
+
 fn prepare_all(
     found: &[FoundFile],
     strip: &(Vec<String>, bool),
-) -> Result<Vec<Result<Prepared, (PathBuf, String)>>, UploadError> {
+) -> Result<Vec<Readied>, UploadError> {
     for_each_parallel(found, |file| prepare(file, strip))
         .into_iter()
         .collect()
@@ -315,7 +318,7 @@ fn prepare_all(
 fn prepare(
     file: &FoundFile,
     (prefixes, common): &(Vec<String>, bool),
-) -> Result<Result<Prepared, (PathBuf, String)>, UploadError> {
+) -> Result<Readied, UploadError> {
     let bytes = std::fs::read(&file.path).map_err(|e| UploadError::File {
         path: file.path.display().to_string(),
         reason: format!("cannot read: {e}"),
@@ -331,17 +334,17 @@ fn prepare(
             reference,
         }));
     }
-    let map = match SourceMap::parse(&bytes) {
+    let mut map = match SourceMap::parse(bytes) {
         Ok(map) => map,
         Err(problem) => return Ok(Err((file.path.clone(), problem.to_string()))),
     };
     let debug_id = map.debug_id();
-    let entry = if prefixes.is_empty() && !common {
-        Entry::compress(&bytes)
-    } else {
-        let mut map = map;
+    if !prefixes.is_empty() || *common {
         map.strip_source_prefixes(prefixes, *common);
-        Entry::compress(&map.to_bytes())
+    }
+    let entry = match map.to_bytes() {
+        Ok(bytes) => Entry::compress(&bytes),
+        Err(problem) => return Ok(Err((file.path.clone(), problem.to_string()))),
     };
     Ok(Ok(Prepared {
         file: file.clone(),
@@ -355,7 +358,7 @@ fn prepare(
 /// Pairs generated files with their maps for the `sourcemap` headers, checks that the bundle can
 /// be found by Sentry (debug IDs or a release), and starts the report.
 fn describe(
-    prepared: Vec<Result<Prepared, (PathBuf, String)>>,
+    prepared: Vec<Readied>,
     prefix: &str,
     request: &UploadRequest,
     org: String,
