@@ -60,18 +60,8 @@ struct Head<'a> {
 impl SourceMap {
     /// Parses and checks the shape (version 3, with `mappings` or `sections`).
     pub fn parse(bytes: Vec<u8>) -> Result<Self, MapProblem> {
-        let head: Head =
-            serde_json::from_slice(&bytes).map_err(|e| MapProblem::NotAMap(e.to_string()))?;
-        if head.version != Some(3) {
-            return Err(MapProblem::NotAMap("no \"version\": 3".into()));
-        }
-        let debug_id = [&head.debug_id, &head.legacy_debug_id]
-            .into_iter()
-            .find_map(|id| id.as_deref()?.parse().ok());
-        let file = head.file.clone();
-        let plain =
-            head.mappings.is_some() && head.sections.is_none() && head.legacy_debug_id.is_none();
-        let repr = if plain {
+        let head = Summary::read(&bytes)?;
+        let repr = if head.plain {
             Repr::Text {
                 text: bytes,
                 mappings: None,
@@ -82,9 +72,14 @@ impl SourceMap {
         };
         Ok(Self {
             repr,
-            debug_id,
-            file,
+            debug_id: head.debug_id,
+            file: head.file,
         })
+    }
+
+    /// Checks a map's shape and reads its debug ID, keeping nothing (for uploading it as it is).
+    pub fn read_debug_id(bytes: &[u8]) -> Result<Option<DebugId>, MapProblem> {
+        Summary::read(bytes).map(|head| head.debug_id)
     }
 
     /// The id the map carries (`debugId`, or the older `debug_id`), if valid.
@@ -184,6 +179,36 @@ impl SourceMap {
                 serde_json::to_vec(map).expect("a JSON object serializes"),
             )),
         }
+    }
+}
+
+/// What [`Head`] says, owned.
+struct Summary {
+    debug_id: Option<DebugId>,
+    file: Option<String>,
+    /// `mappings` and no sections or older id key: the text can be edited in place.
+    plain: bool,
+}
+
+impl Summary {
+    fn read(bytes: &[u8]) -> Result<Self, MapProblem> {
+        let head: Head =
+            serde_json::from_slice(bytes).map_err(|e| MapProblem::NotAMap(e.to_string()))?;
+        if head.version != Some(3) {
+            return Err(MapProblem::NotAMap("no \"version\": 3".into()));
+        }
+        if head.mappings.is_none() && head.sections.is_none() {
+            return Err(MapProblem::NotAMap("neither mappings nor sections".into()));
+        }
+        Ok(Self {
+            debug_id: [&head.debug_id, &head.legacy_debug_id]
+                .into_iter()
+                .find_map(|id| id.as_deref()?.parse().ok()),
+            plain: head.mappings.is_some()
+                && head.sections.is_none()
+                && head.legacy_debug_id.is_none(),
+            file: head.file,
+        })
     }
 }
 
