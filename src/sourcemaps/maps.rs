@@ -31,14 +31,14 @@ pub fn find_comment<'a>(js: &'a [u8], key: &str) -> Option<Comment<'a>> {
             .rposition(|&b| b == b'\n')
             .map_or(0, |i| i + 1);
         let line_end = if end < js.len() { end + 1 } else { end };
-        let text = trim_ascii(&js[start..end]);
+        let text = js[start..end].trim_ascii();
         if let Some(rest) = text
             .strip_prefix(b"//# ")
             .or_else(|| text.strip_prefix(b"//@ "))
             && let Some(value) = rest.strip_prefix(key.as_bytes())
             && let Some(value) = value.strip_prefix(b"=")
         {
-            let value = std::str::from_utf8(trim_ascii(value)).ok()?;
+            let value = std::str::from_utf8(value.trim_ascii()).ok()?;
             return Some(Comment {
                 value,
                 line: start..line_end,
@@ -53,10 +53,6 @@ pub fn find_comment<'a>(js: &'a [u8], key: &str) -> Option<Comment<'a>> {
         }
     }
     None
-}
-
-fn trim_ascii(bytes: &[u8]) -> &[u8] {
-    bytes.trim_ascii()
 }
 
 /// What a `sourceMappingURL` points at.

@@ -168,27 +168,24 @@ pub async fn upload(
     let prepared = tokio::task::spawn_blocking(move || prepare_all(&found, &strip))
         .await
         .expect("preparing files does not panic")?;
-    let (mut report, files) = describe(prepared, &prefix, request, org)?;
+    let described = describe(prepared, &prefix, request)?;
     let meta = BundleMeta {
-        org: report.org.clone(),
+        org: org.clone(),
         project: (request.projects.len() == 1).then(|| request.projects[0].clone()),
         release: request.release.clone(),
         dist: request.dist.clone(),
     };
-    let bundle = bundle::write(files, &meta)?;
+    let bundle = bundle::write(described.bundle_files, &meta)?;
+    let bundle_size = bundle.bytes.len() as u64;
     if let Some(max) = options.max_file_size
-        && bundle.bytes.len() as u64 > max
+        && bundle_size > max
     {
         return Err(UploadError::Input(format!(
-            "the bundle is {} bytes, over the server's limit of {max} bytes per file: upload the build in parts, one directory per run",
-            bundle.bytes.len()
+            "the bundle is {bundle_size} bytes, over the server's limit of {max} bytes per file: upload the build in parts, one directory per run"
         )));
     }
     let chunk_size = usize::try_from(options.chunk_size).unwrap_or(usize::MAX);
     let chunked = chunks::split(&bundle.bytes, chunk_size);
-    report.bundle_id = bundle.debug_id;
-    report.bundle_size = bundle.bytes.len() as u64;
-    report.chunks = chunked.chunks.len();
     let assemble = AssembleRequest {
         checksum: &chunked.checksum,
         chunks: &chunked.checksums(),
@@ -196,25 +193,43 @@ pub async fn upload(
         version: request.release.as_deref(),
         dist: request.dist.as_deref(),
     };
-    let first = assemble_artifact_bundle(client, &report.org, &assemble).await?;
-    if first.state == AssembleState::NotFound && !first.missing_chunks.is_empty() {
-        let missing: BTreeSet<&str> = first.missing_chunks.iter().map(String::as_str).collect();
-        let target = chunk_upload_path(client.base_url(), &report.org, &options.url)?;
-        let upload = ChunkUpload {
-            client,
-            target,
-            bundle: Bytes::from(bundle.bytes),
-            options: &options,
+    let first = assemble_artifact_bundle(client, &org, &assemble).await?;
+    let (chunks_sent, processing) =
+        if first.state == AssembleState::NotFound && !first.missing_chunks.is_empty() {
+            let missing: BTreeSet<&str> = first.missing_chunks.iter().map(String::as_str).collect();
+            let upload = ChunkUpload {
+                client,
+                target: chunk_upload_path(client.base_url(), &org, &options.url)?,
+                bundle: Bytes::from(bundle.bytes),
+                options: &options,
+            };
+            let sent = upload.send(&chunked, &missing).await?;
+            (
+                sent,
+                wait_for_assembly(client, &org, &assemble, request.wait).await?,
+            )
+        } else {
+            match follow(first.state, first.detail, first.missing_chunks.len())? {
+                Processing::Pending if request.wait => {
+                    (0, wait_for_assembly(client, &org, &assemble, true).await?)
+                }
+                processing => (0, processing),
+            }
         };
-        report.chunks_sent = upload.send(&chunked, &missing).await?;
-        report.processing = wait_for_assembly(client, &report.org, &assemble, request.wait).await?;
-    } else {
-        report.processing = follow(first.state, first.detail, first.missing_chunks.len())?;
-        if report.processing == Processing::Pending && request.wait {
-            report.processing = wait_for_assembly(client, &report.org, &assemble, true).await?;
-        }
-    }
-    Ok(report)
+    Ok(UploadReport {
+        files: described.files,
+        skipped: described.skipped,
+        warnings: described.warnings,
+        bundle_id: bundle.debug_id,
+        bundle_size,
+        chunks: chunked.chunks.len(),
+        chunks_sent,
+        processing,
+        org,
+        projects: request.projects.clone(),
+        release: request.release.clone(),
+        dist: request.dist.clone(),
+    })
 }
 
 fn settle(request: &UploadRequest) -> Result<String, UploadError> {
@@ -373,14 +388,21 @@ fn prepare_bytes(
     })
 }
 
-/// Pairs generated files with their maps for the `sourcemap` headers, checks that the bundle can
-/// be found by Sentry (debug IDs or a release), and starts the report.
+/// The files as they go into the bundle and into the report.
+struct Described {
+    files: Vec<UploadedFile>,
+    skipped: Vec<(PathBuf, String)>,
+    warnings: Vec<String>,
+    bundle_files: Vec<BundleFile>,
+}
+
+/// Pairs generated files with their maps for the `sourcemap` headers, and checks that Sentry can
+/// find the bundle's files (debug IDs or a release).
 fn describe(
     prepared: Vec<Readied>,
     prefix: &str,
     request: &UploadRequest,
-    org: String,
-) -> Result<(UploadReport, Vec<BundleFile>), UploadError> {
+) -> Result<Described, UploadError> {
     let mut skipped = Vec::new();
     let mut kept = Vec::new();
     for item in prepared {
@@ -458,21 +480,12 @@ fn describe(
         });
     }
     uploaded.sort_by(|a, b| a.url.cmp(&b.url));
-    let report = UploadReport {
+    Ok(Described {
         files: uploaded,
         skipped,
         warnings,
-        bundle_id: DebugId::from_sha1([0; 20]),
-        bundle_size: 0,
-        chunks: 0,
-        chunks_sent: 0,
-        processing: Processing::Pending,
-        org,
-        projects: request.projects.clone(),
-        release: request.release.clone(),
-        dist: request.dist.clone(),
-    };
-    Ok((report, files))
+        bundle_files: files,
+    })
 }
 
 /// A guessed map as the generated file would reference it: relative to the file's directory.
