@@ -9,7 +9,6 @@ use flate2::Compression;
 use flate2::write::DeflateEncoder;
 use serde_json::{Map, Value, json};
 use sha1::{Digest, Sha1};
-use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::io::Write;
 
@@ -45,12 +44,6 @@ pub struct BundleFile {
     pub entry: Entry,
 }
 
-thread_local! {
-    /// Compression output grows here and is copied out at its exact size: kept entries are never
-    /// oversized, and no growing buffer is freed per file (which fragments glibc's heap).
-    static SCRATCH: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
-}
-
 /// One file's bytes as they go into the zip.
 #[derive(Debug, Clone)]
 pub struct Entry {
@@ -65,17 +58,13 @@ pub struct Entry {
 impl Entry {
     /// Compresses `bytes` (the level is fixed: the bytes must not depend on the machine).
     pub fn compress(bytes: &[u8]) -> Self {
-        let data = SCRATCH.with_borrow_mut(|scratch| {
-            scratch.clear();
-            let mut encoder = DeflateEncoder::new(&mut *scratch, Compression::default());
-            encoder.write_all(bytes).expect("writing to memory");
-            encoder.finish().expect("writing to memory");
-            scratch.to_vec()
-        });
+        let mut encoder =
+            DeflateEncoder::new(Vec::with_capacity(bytes.len() / 3), Compression::default());
+        encoder.write_all(bytes).expect("writing to memory");
         let mut crc = flate2::Crc::new();
         crc.update(bytes);
         Self {
-            data,
+            data: encoder.finish().expect("writing to memory"),
             crc32: crc.sum(),
             size: bytes.len() as u64,
             sha1: Sha1::digest(bytes).into(),
