@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The action's main step: release create, then deploy and gate as the inputs ask. Reads only INPUT_*
+# The action's main step: release create, source maps (inject, upload), finalize, then deploy and gate
+# as the inputs ask. Reads only INPUT_*
 # variables (set by action.yml from its inputs) and SENTRY_* variables. The binary writes the step
 # outputs, the job summary and the annotations itself (GITHUB_ACTIONS=true).
 set -euo pipefail
@@ -47,8 +48,34 @@ else
     if [ -n "$path" ]; then create+=(--path "$path"); fi
   done < <(printf '%s\n' "${INPUT_PATHS:-}" | tr ',' '\n')
 fi
-if [ "${INPUT_FINALIZE:-true}" = true ]; then create+=(--finalize); fi
+# Lists an input's items, one a line: split on commas and newlines (and on spaces too, with "words").
+items() {
+  local separators=$'\n,'
+  if [ "${2:-}" = words ]; then separators=$'\n, '; fi
+  printf '%s\n' "$1" | tr -s "$separators" '\n' | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d'
+}
+
+sourcemap_paths=()
+while IFS= read -r path; do sourcemap_paths+=("$path"); done < <(items "${INPUT_SOURCEMAPS:-}" words)
+finalize=${INPUT_FINALIZE:-true}
+# With source maps the release is finalized only once they are up.
+if [ "$finalize" = true ] && [ ${#sourcemap_paths[@]} -eq 0 ]; then create+=(--finalize); fi
 "$bin" "${create[@]}"
+
+if [ ${#sourcemap_paths[@]} -gt 0 ]; then
+  selection=()
+  while IFS= read -r ext; do selection+=(--ext "$ext"); done < <(items "${INPUT_SOURCEMAPS_EXT:-}" words)
+  while IFS= read -r glob; do selection+=(--ignore "$glob"); done < <(items "${INPUT_SOURCEMAPS_IGNORE:-}")
+  if [ "${INPUT_INJECT:-true}" = true ]; then
+    "$bin" sourcemaps inject "${sourcemap_paths[@]}" "${selection[@]}"
+  fi
+  upload=(sourcemaps upload "${sourcemap_paths[@]}" "${selection[@]}" --release "$version")
+  if [ -n "${INPUT_DIST:-}" ]; then upload+=(--dist "$INPUT_DIST"); fi
+  if [ -n "${INPUT_URL_PREFIX:-}" ]; then upload+=(--url-prefix "$INPUT_URL_PREFIX"); fi
+  if [ "${INPUT_STRIP_COMMON_PREFIX:-false}" = true ]; then upload+=(--strip-common-prefix); fi
+  "$bin" "${upload[@]}"
+  if [ "$finalize" = true ]; then "$bin" release finalize "$version"; fi
+fi
 
 environment=${INPUT_ENVIRONMENT:-}
 if [ -n "$environment" ] && [ "${INPUT_DEPLOY:-true}" = true ]; then

@@ -27,10 +27,9 @@ use super::pagination::next_cursor;
 use super::path::ApiPath;
 use super::redact::Secrets;
 use super::retry::{Failure, Repeatable, RetryPolicy};
-use super::transport::{
-    HttpRecipe, ProxyConfig, SendFailure, TransportSettings, read_capped,
-};
-use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
+use super::transport::{HttpRecipe, ProxyConfig, SendFailure, TransportSettings, read_capped};
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -251,11 +250,20 @@ impl SentryClient {
 
     /// A PUT request with a JSON body (idempotent).
     pub fn put(&self, path: ApiPath, body: Value) -> Request<'_> {
-        self.request(Method::PUT, path, Some(body), true)
+        self.request(Method::PUT, path, Some(Body::Json(body)), true)
     }
 
     /// A POST request with a JSON body (not repeated once it may have arrived, unless marked idempotent).
     pub fn post(&self, path: ApiPath, body: Value) -> Request<'_> {
+        self.request(Method::POST, path, Some(Body::Json(body)), false)
+    }
+
+    /// A POST request with a raw body of the given content type (e.g. a multipart upload).
+    pub fn post_bytes(&self, path: ApiPath, content_type: String, bytes: Bytes) -> Request<'_> {
+        let body = Body::Raw {
+            content_type,
+            bytes,
+        };
         self.request(Method::POST, path, Some(body), false)
     }
 
@@ -263,7 +271,7 @@ impl SentryClient {
         &self,
         method: Method,
         path: ApiPath,
-        body: Option<Value>,
+        body: Option<Body>,
         idempotent: bool,
     ) -> Request<'_> {
         Request {
@@ -280,6 +288,14 @@ impl SentryClient {
     }
 }
 
+/// What a request carries.
+enum Body {
+    /// Serialised as JSON.
+    Json(Value),
+    /// Sent as it is; `Bytes` clones cheaply, so a retry re-sends without copying.
+    Raw { content_type: String, bytes: Bytes },
+}
+
 /// One request being put together; finish it with [`Request::send`], [`Request::json`] or [`Request::list`].
 #[must_use]
 pub struct Request<'c> {
@@ -287,7 +303,7 @@ pub struct Request<'c> {
     method: Method,
     path: ApiPath,
     query: Vec<(String, String)>,
-    body: Option<Value>,
+    body: Option<Body>,
     repeat: Repeatable,
 }
 
@@ -507,8 +523,17 @@ impl Request<'_> {
             .request(self.method.clone(), url.clone())
             .timeout(timeout)
             .bearer_auth(token.expose());
-        if let Some(body) = &self.body {
-            request = request.json(body);
+        match &self.body {
+            Some(Body::Json(body)) => request = request.json(body),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => {
+                request = request
+                    .header(CONTENT_TYPE, content_type)
+                    .body(bytes.clone());
+            }
+            None => {}
         }
         let started = Instant::now();
         let result = request.send().await;

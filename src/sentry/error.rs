@@ -239,7 +239,8 @@ pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
     let has = |name: &str| segments.iter().any(|s| s == name);
     let write = method != "GET";
     let first = segments.first().map(String::as_str);
-    if has("releases") || has("deploys") || has("repos") {
+    let uploads = has("chunk-upload") || has("artifactbundle");
+    if has("releases") || has("deploys") || has("repos") || uploads {
         "project:releases"
     } else if has("combined-rules") || has("alert-rules") || has("rules") || has("monitors") {
         if write { "alerts:write" } else { "alerts:read" }
@@ -417,6 +418,8 @@ mod tests {
         assert_eq!(required_scope("PUT", &issue), "event:write");
         let project = path(&["projects", "acme", "web"]);
         assert_eq!(required_scope("GET", &project), "project:read");
+        let assemble = path(&["organizations", "acme", "artifactbundle", "assemble"]);
+        assert_eq!(required_scope("POST", &assemble), "project:releases");
         assert_eq!(required_scope("GET", &path(&["organizations"])), "org:read");
         let new_team = path(&["organizations", "acme", "teams"]);
         assert_eq!(required_scope("POST", &new_team), "team:write");

@@ -8,5 +8,6 @@ mod client;
 mod gate;
 mod mcp;
 mod release;
+mod sourcemaps;
 mod tools;
 mod transport;

@@ -4,6 +4,7 @@
 //! a release", never for `organizations/{org}/releases/{version}/deploys/`.
 
 pub mod alerts;
+pub mod chunks;
 pub mod dashboards;
 pub mod deploys;
 pub mod discover;

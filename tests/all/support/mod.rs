@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod chunk_server;
 pub mod fake_sentry;
 pub mod git;
 pub mod http;
