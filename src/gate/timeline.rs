@@ -38,7 +38,10 @@ pub async fn watch<C: Clock>(
     let deadline = (anchor + delta(policy.timeout)).max(clock.now());
     let soak_end = anchor + delta(policy.soak);
     let spending = AlphaSpending::obrien_fleming(ALPHA);
-    let no_baseline = setup.baseline.as_ref().err().map(String::as_str);
+    for note in &setup.notes {
+        progress(format!("note: {note}"));
+    }
+    let no_baseline = setup.baselines.as_ref().err().map(String::as_str);
     let link = |issue: &Issue| data.issue_link(issue);
     let mut spent = 0.0;
     let mut looks = 0;
@@ -192,11 +195,25 @@ pub fn decide(
             ),
         ));
     }
+    let hints: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Inconclusive)
+        .filter_map(|o| {
+            o.hint
+                .as_ref()
+                .map(|hint| format!("{}: {hint}", o.rule.name()))
+        })
+        .collect();
+    let hints = if hints.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", hints.join("; "))
+    };
     deadline_reached.then(|| {
         (
             Verdict::Inconclusive,
             format!(
-                "timed out {} after the deploy with {} still inconclusive",
+                "timed out {} after the deploy with {} still inconclusive{hints}",
                 human_duration(policy.timeout),
                 pending.join(", ")
             ),
@@ -231,6 +248,7 @@ mod tests {
             numbers: Value::Null,
             issues: Vec::new(),
             missing_scope: None,
+            hint: None,
         }
     }
 

@@ -206,15 +206,12 @@ fn a_new_issue_fails_the_step_names_it_and_sets_the_outputs() {
     let sentry = FakeSentry::start(World {
         projects: web_project(),
         releases: vec![FakeRelease {
-            version: "2.0.0".into(),
-            created: now - chrono::TimeDelta::minutes(10),
             deploys: vec![FakeDeploy {
                 environment: "production".into(),
                 started: None,
                 finished: now - chrono::TimeDelta::minutes(5),
             }],
-            traffic: Default::default(),
-            changed_files: vec![],
+            ..FakeRelease::new("2.0.0", now - chrono::TimeDelta::minutes(10))
         }],
         issues: vec![FakeIssue::new(
             7,

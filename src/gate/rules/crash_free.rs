@@ -1,11 +1,11 @@
 //! Rule `crash-free`: crash-free sessions against a floor and the baseline's crash rate.
 
-use super::format::ratio_text;
+use super::format::{exposure_shortfall, ratio_text};
 use super::outcome::{
     CRASH_BASELINE_SHARE, CRASH_FLOOR_SHARE, Rule, RuleInputs, RuleOutcome, Status, skipped,
 };
 use crate::gate::observations::{Observed, SessionData, Unavailable};
-use crate::gate::policy::{MIN_SESSIONS, percent, probability};
+use crate::gate::policy::{percent, probability};
 use crate::gate::stats::{binomial_upper_tail, compare_rates};
 use serde_json::json;
 
@@ -39,6 +39,7 @@ pub(super) fn crash_free(
         }
     };
     let candidate = data.candidate;
+    let min_sessions = policy.minimums.sessions;
     let floor_alpha = inputs.budget.alpha * CRASH_FLOOR_SHARE;
     let floor_p = binomial_upper_tail(
         candidate.crashed,
@@ -47,7 +48,7 @@ pub(super) fn crash_free(
     );
     let comparison = data
         .baseline
-        .filter(|b| b.sessions >= MIN_SESSIONS)
+        .filter(|b| b.sessions >= min_sessions)
         .map(|base| {
             compare_rates(
                 candidate.crashed,
@@ -62,7 +63,7 @@ pub(super) fn crash_free(
     let above_baseline = comparison.is_some_and(|c| c.p_value <= baseline_alpha);
     let status = if below_floor || above_baseline {
         Status::Fail
-    } else if candidate.sessions >= MIN_SESSIONS {
+    } else if candidate.sessions >= min_sessions {
         Status::Pass
     } else {
         Status::Inconclusive
@@ -84,11 +85,20 @@ pub(super) fn crash_free(
             probability(baseline_alpha)
         )),
         _ => detail.push_str(&format!(
-            "; no baseline with {MIN_SESSIONS} sessions to compare with"
+            "; no baseline with {min_sessions} sessions to compare with"
         )),
     }
-    if status == Status::Inconclusive {
-        detail.push_str(&format!("; too few sessions to pass: needs {MIN_SESSIONS}"));
+    let hint = (status == Status::Inconclusive).then(|| {
+        exposure_shortfall(
+            &policy.version,
+            candidate.sessions as f64,
+            min_sessions,
+            ("sessions", "--min-sessions"),
+            None,
+        )
+    });
+    if let Some(hint) = &hint {
+        detail.push_str(&format!("; too few sessions to pass: {hint}"));
     }
     detail.push_str(" (the sessions API counts whole hours)");
     RuleOutcome {
@@ -108,5 +118,6 @@ pub(super) fn crash_free(
         }),
         issues: Vec::new(),
         missing_scope: None,
+        hint,
     }
 }

@@ -1,34 +1,21 @@
 //! How the rules' numbers read: rates per exposure, counts, ratios with their interval.
 
-use crate::gate::observations::{ExposureKind, Side};
+use crate::gate::observations::{ExposureKind, Window};
+use crate::gate::policy::human_duration;
 use crate::gate::stats::RateComparison;
+use std::time::Duration;
 
-/// The exposure's unit name.
-pub(super) fn unit(kind: ExposureKind) -> &'static str {
-    match kind {
-        ExposureKind::Sessions => "sessions",
-        ExposureKind::Transactions => "transactions",
-        ExposureKind::Minutes => "minutes",
-    }
-}
-
-/// A rate the way people read it: per 1k sessions or transactions, or per minute.
-pub(super) fn rate_text(kind: ExposureKind, side: &Side) -> String {
-    let per = |scale: f64| {
-        if side.exposure > 0.0 {
-            side.errors as f64 / side.exposure * scale
-        } else {
-            0.0
-        }
+/// A rate the way people read it: errors per 1k sessions or transactions.
+pub(super) fn rate_text(kind: ExposureKind, errors: u64, exposure: f64) -> String {
+    let per_thousand = if exposure > 0.0 {
+        errors as f64 / exposure * 1000.0
+    } else {
+        0.0
     };
-    match kind {
-        ExposureKind::Sessions => format!("{:.2} errors/1k sessions", per(1000.0)),
-        ExposureKind::Transactions => format!("{:.2} errors/1k transactions", per(1000.0)),
-        ExposureKind::Minutes => format!("{:.2} errors/min", per(1.0)),
-    }
+    format!("{per_thousand:.2} errors/1k {}", kind.unit())
 }
 
-/// Counts as integers, minutes with one decimal.
+/// Counts as integers, anything else with one decimal.
 pub(super) fn amount(value: f64) -> String {
     if value.fract() == 0.0 {
         format!("{value:.0}")
@@ -55,4 +42,30 @@ pub(super) fn ratio_text(comparison: &RateComparison) -> String {
             bound(comparison.interval.1)
         ),
     }
+}
+
+/// What a release lacks before a rule may pass; with the minute-precise window it was counted
+/// over, also how long its pace so far takes to get there.
+pub(super) fn exposure_shortfall(
+    who: &str,
+    have: f64,
+    needed: u64,
+    (unit, flag): (&str, &str),
+    paced_over: Option<&Window>,
+) -> String {
+    let mut text = format!(
+        "{who} has {} of the {needed} {unit} needed ({flag})",
+        amount(have)
+    );
+    let minutes = paced_over.map_or(0.0, Window::minutes);
+    if have > 0.0 && minutes > 0.0 {
+        let per_minute = have / minutes;
+        let seconds = (needed as f64 / per_minute * 60.0).ceil().min(1e9) as u64;
+        text.push_str(&format!(
+            " (at its pace so far, about {} a minute, a window of {})",
+            amount(per_minute.round().max(1.0)),
+            human_duration(Duration::from_secs(seconds))
+        ));
+    }
+    text
 }

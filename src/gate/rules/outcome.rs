@@ -103,6 +103,9 @@ pub struct FlaggedIssue {
     /// An acknowledgement that covered it and expired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledgement_expired: Option<String>,
+    /// Why it does not count yet, when it has fewer events and users than the minimums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below_minimums: Option<String>,
     /// Commits of the release that touched its in-app frames.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suspect_commits: Vec<SuspectCommit>,
@@ -111,7 +114,7 @@ pub struct FlaggedIssue {
 impl FlaggedIssue {
     /// Whether it counts against the rule.
     pub fn counts(&self) -> bool {
-        self.acknowledged.is_none()
+        self.acknowledged.is_none() && self.below_minimums.is_none()
     }
 }
 
@@ -138,6 +141,9 @@ pub struct RuleOutcome {
     /// The scope whose absence skipped it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_scope: Option<&'static str>,
+    /// When inconclusive: what is missing and what would decide it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// The false-alarm budget of one look.
@@ -177,5 +183,6 @@ pub(super) fn skipped(rule: Rule, threshold: String, why: &Unavailable) -> RuleO
         numbers: Value::Null,
         issues: Vec::new(),
         missing_scope: why.missing_scope,
+        hint: None,
     }
 }

@@ -3,8 +3,8 @@
 use super::*;
 use crate::gate::acks::Acks;
 use crate::gate::observations::{
-    ErrorRateData, ExposureKind, IssueSearch, Observed, SessionData, SessionTotals, Side,
-    Unavailable, Window,
+    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observed, SessionData, SessionTotals,
+    Side, Unavailable, Window, WindowChoice,
 };
 use crate::gate::policy::{ALPHA, Policy};
 use crate::sentry::models::Issue;
@@ -29,6 +29,7 @@ fn side(version: &str, errors: u64, exposure: f64) -> Side {
         window: window(),
         errors,
         exposure,
+        choice: (version != "2.0").then_some(WindowChoice::Concurrent),
     }
 }
 
@@ -47,7 +48,7 @@ fn search(issues: Vec<Issue>) -> Observed<IssueSearch> {
 
 fn observations(
     new: Vec<Issue>,
-    errors: Observed<ErrorRateData>,
+    errors: Observed<ErrorRates>,
     sessions: Observed<Option<SessionData>>,
 ) -> Observations {
     Observations {
@@ -75,13 +76,13 @@ fn run(observations: &Observations, policy: &Policy, acks: &Acks) -> Vec<RuleOut
     evaluate(observations, &inputs)
 }
 
-fn rates(kind: ExposureKind, c: (u64, f64), b: (u64, f64)) -> Observed<ErrorRateData> {
-    Ok(ErrorRateData {
+fn rates(kind: ExposureKind, c: (u64, f64), b: (u64, f64)) -> Observed<ErrorRates> {
+    Ok(ErrorRates::Measured(ErrorRateData {
         kind,
         candidate: side("2.0", c.0, c.1),
-        baseline: Some(side("1.0", b.0, b.1)),
+        baselines: vec![side("1.0", b.0, b.1)],
         note: None,
-    })
+    }))
 }
 
 fn no_sessions() -> Observed<Option<SessionData>> {
@@ -155,15 +156,26 @@ fn an_increase_within_the_margin_passes() {
 fn too_little_traffic_is_inconclusive_never_a_pass() {
     let obs = observations(
         vec![],
-        rates(ExposureKind::Minutes, (2, 10.0), (1, 10.0)),
+        rates(ExposureKind::Sessions, (1, 300.0), (5, 5000.0)),
         no_sessions(),
     );
     let outcome = &run(&obs, &policy(), &Acks::default())[2];
     assert_eq!(outcome.status, Status::Inconclusive);
     assert!(
-        outcome.detail.contains("too little traffic"),
+        outcome.detail.contains(
+            "too little traffic to pass: 2.0 has 300 of the 500 sessions needed (--min-sessions), \
+             the windows have 6 of the 10 errors needed (--min-errors)"
+        ),
         "{}",
         outcome.detail
+    );
+    let mut lenient = policy();
+    lenient.minimums.sessions = 300;
+    lenient.minimums.errors = 6;
+    assert_eq!(
+        run(&obs, &lenient, &Acks::default())[2].status,
+        Status::Pass,
+        "the minimums are knobs"
     );
     let few_transactions = observations(
         vec![],
@@ -266,16 +278,106 @@ fn unavailable_data_skips_with_the_scope() {
 fn without_a_baseline_the_error_rate_is_skipped_but_shown() {
     let obs = observations(
         vec![],
-        Ok(ErrorRateData {
-            kind: ExposureKind::Minutes,
-            candidate: side("2.0", 20, 10.0),
-            baseline: None,
+        Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Transactions,
+            candidate: side("2.0", 20, 10_000.0),
+            baselines: vec![],
             note: None,
-        }),
+        })),
         no_sessions(),
     );
     let outcome = &run(&obs, &policy(), &Acks::default())[2];
     assert_eq!(outcome.status, Status::Skipped);
-    assert_eq!(outcome.value, "2.00 errors/min");
+    assert_eq!(outcome.value, "2.00 errors/1k transactions");
     assert!(outcome.detail.contains("no earlier release"));
+}
+
+#[test]
+fn without_an_exposure_both_sides_share_the_error_rate_never_decides() {
+    let obs = observations(
+        vec![],
+        Ok(ErrorRates::NoExposure {
+            candidate_errors: 40,
+            reason: "no sessions or transactions in any window".into(),
+        }),
+        no_sessions(),
+    );
+    let link = |i: &Issue| i.id.clone();
+    let policy = policy();
+    let acks = Acks::default();
+    let inputs = RuleInputs {
+        policy: &policy,
+        acks: &acks,
+        today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        budget: LookBudget {
+            alpha: ALPHA,
+            spent: ALPHA,
+        },
+        no_baseline: None,
+        link: &link,
+    };
+    let outcome = &evaluate(&obs, &inputs)[2];
+    assert_eq!(outcome.status, Status::Inconclusive);
+    assert_eq!(outcome.value, "40 errors");
+    assert!(
+        outcome
+            .detail
+            .starts_with("no rate to judge: no sessions or transactions"),
+        "{}",
+        outcome.detail
+    );
+}
+
+#[test]
+fn a_pooled_baseline_is_the_sum_of_its_releases() {
+    let obs = observations(
+        vec![],
+        Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Sessions,
+            candidate: side("2.0", 60, 6000.0),
+            baselines: vec![side("1.1", 20, 2000.0), side("1.0", 100, 10_000.0)],
+            note: None,
+        })),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
+    assert_eq!(
+        outcome.baseline.as_deref(),
+        Some("10.00 errors/1k sessions")
+    );
+    assert_eq!(outcome.numbers["baseline"]["errors"], 120);
+    assert!(
+        outcome.detail.contains("against 1.1 (concurrent"),
+        "{}",
+        outcome.detail
+    );
+}
+
+#[test]
+fn a_new_issue_below_both_minimums_is_listed_but_does_not_count() {
+    let quiet: Issue = serde_json::from_value(
+        json!({"id": "8", "shortId": "WEB-8", "title": "KeyError", "count": "1", "userCount": 1}),
+    )
+    .unwrap();
+    let obs = observations(
+        vec![quiet],
+        rates(ExposureKind::Transactions, (10, 5000.0), (10, 5000.0)),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[0];
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
+    assert_eq!(outcome.value, "0");
+    let listed = &outcome.issues[0];
+    assert!(!listed.counts());
+    assert!(
+        listed
+            .below_minimums
+            .as_deref()
+            .unwrap()
+            .contains("1 event(s) and 1 user(s) since the deploy; counts at 10 events or 3 users")
+    );
+    let mut strict = policy();
+    strict.issues.min_events = 1;
+    assert_eq!(run(&obs, &strict, &Acks::default())[0].status, Status::Fail);
 }
