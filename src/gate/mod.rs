@@ -16,6 +16,7 @@ pub mod observations;
 pub mod outputs;
 pub mod policy;
 pub mod queries;
+pub mod rate_decision;
 pub mod report;
 pub mod rules;
 pub mod sentry_data;

@@ -78,18 +78,20 @@ fn beta_continued_fraction(a: f64, b: f64, x: f64) -> f64 {
     result
 }
 
-/// The regularized upper incomplete gamma function `Q(a, x) = Γ(a, x) / Γ(a)`.
-fn upper_incomplete_gamma(a: f64, x: f64) -> f64 {
+/// The regularized incomplete gamma functions `(P(a, x), Q(a, x))`, where `P + Q = 1`.
+///
+/// Each branch computes directly the one of the two that can be small there (the series gives `P`
+/// below `x = a + 1`, the continued fraction gives `Q` above), so tiny tails keep their digits.
+fn regularized_gamma(a: f64, x: f64) -> (f64, f64) {
     if x <= 0.0 {
-        return 1.0;
+        return (0.0, 1.0);
     }
     let ln_front = a * x.ln() - x - ln_gamma(a);
     if x < a + 1.0 {
-        // Series for the lower function P, then Q = 1 - P.
         let mut term = 1.0 / a;
         let mut sum = term;
         let mut n = a;
-        for _ in 0..10_000 {
+        for _ in 0..100_000 {
             n += 1.0;
             term *= x / n;
             sum += term;
@@ -97,7 +99,8 @@ fn upper_incomplete_gamma(a: f64, x: f64) -> f64 {
                 break;
             }
         }
-        return (1.0 - sum * ln_front.exp()).clamp(0.0, 1.0);
+        let lower = (sum * ln_front.exp()).clamp(0.0, 1.0);
+        return (lower, 1.0 - lower);
     }
     // Continued fraction (modified Lentz) for Q directly.
     const TINY: f64 = 1e-300;
@@ -105,7 +108,7 @@ fn upper_incomplete_gamma(a: f64, x: f64) -> f64 {
     let mut c = 1.0 / TINY;
     let mut d = 1.0 / b;
     let mut h = d;
-    for i in 1..10_000 {
+    for i in 1..100_000 {
         let an = -f64::from(i) * (f64::from(i) - a);
         b += 2.0;
         d = an * d + b;
@@ -119,18 +122,16 @@ fn upper_incomplete_gamma(a: f64, x: f64) -> f64 {
             break;
         }
     }
-    (ln_front.exp() * h).clamp(0.0, 1.0)
+    let upper = (ln_front.exp() * h).clamp(0.0, 1.0);
+    (1.0 - upper, upper)
 }
 
 /// The standard normal distribution function Φ(z).
 pub fn normal_cdf(z: f64) -> f64 {
     // Φ(z) = erfc(-z/√2)/2 and erfc(y) = Q(1/2, y²) for y ≥ 0.
     let y = -z / std::f64::consts::SQRT_2;
-    let erfc = if y >= 0.0 {
-        upper_incomplete_gamma(0.5, y * y)
-    } else {
-        2.0 - upper_incomplete_gamma(0.5, y * y)
-    };
+    let (_, upper) = regularized_gamma(0.5, y * y);
+    let erfc = if y >= 0.0 { upper } else { 2.0 - upper };
     0.5 * erfc
 }
 
@@ -140,7 +141,7 @@ pub fn normal_quantile(p: f64) -> f64 {
 }
 
 /// Finds the boundary in `[low, high]` where `below` turns from true to false.
-fn bisect(mut low: f64, mut high: f64, below: impl Fn(f64) -> bool) -> f64 {
+pub(super) fn bisect(mut low: f64, mut high: f64, below: impl Fn(f64) -> bool) -> f64 {
     for _ in 0..200 {
         let mid = 0.5 * (low + high);
         if mid <= low || mid >= high {
@@ -166,12 +167,40 @@ pub fn binomial_upper_tail(k: u64, n: u64, p: f64) -> f64 {
     incomplete_beta(k as f64, (n - k + 1) as f64, p.clamp(0.0, 1.0))
 }
 
-/// `P(X ≤ k)` for `X ~ Binomial(n, p)`.
+/// `P(X ≤ k)` for `X ~ Binomial(n, p)`, exactly (through `I_{1−p}(n − k, k + 1)`, so a tiny tail
+/// keeps its digits).
 pub fn binomial_lower_tail(k: u64, n: u64, p: f64) -> f64 {
     if k >= n {
         return 1.0;
     }
-    1.0 - binomial_upper_tail(k + 1, n, p)
+    incomplete_beta((n - k) as f64, (k + 1) as f64, 1.0 - p.clamp(0.0, 1.0))
+}
+
+/// `P(X ≥ k)` for `X ~ Poisson(mean)`, exactly (the regularized gamma function `P(k, mean)`).
+pub fn poisson_upper_tail(k: u64, mean: f64) -> f64 {
+    if k == 0 {
+        return 1.0;
+    }
+    regularized_gamma(k as f64, mean.max(0.0)).0
+}
+
+/// `P(X ≤ k)` for `X ~ Poisson(mean)`, exactly (the regularized gamma function `Q(k + 1, mean)`).
+pub fn poisson_lower_tail(k: u64, mean: f64) -> f64 {
+    regularized_gamma(k as f64 + 1.0, mean.max(0.0)).1
+}
+
+/// The exact (Garwood) two-sided interval for the mean of a Poisson count `k` at `confidence`.
+pub fn poisson_interval(k: u64, confidence: f64) -> (f64, f64) {
+    let tail = (1.0 - confidence) / 2.0;
+    // Far enough above `k` that the lower tail there is below any tail asked for.
+    let ceiling = 2.0 * k as f64 + 100.0 + 40.0 * (k as f64).sqrt();
+    let low = if k == 0 {
+        0.0
+    } else {
+        bisect(0.0, ceiling, |mean| poisson_upper_tail(k, mean) < tail)
+    };
+    let high = bisect(0.0, ceiling, |mean| poisson_lower_tail(k, mean) > tail);
+    (low, high)
 }
 
 /// The exact (Clopper–Pearson) two-sided interval for a binomial proportion `k / n` at `confidence`.
@@ -392,6 +421,72 @@ mod tests {
             binomial_upper_tail(200, 300, 2.0 / 3.0),
             1e-15,
         );
+    }
+
+    /// The Poisson tail by direct summation of the probability mass, as a second opinion.
+    fn poisson_tail_by_summation(k: u64, mean: f64) -> f64 {
+        let mass = |i: u64| (i as f64 * mean.ln() - mean - ln_gamma(i as f64 + 1.0)).exp();
+        (k..k + 2_000).map(mass).sum()
+    }
+
+    #[test]
+    fn poisson_tails_match_hand_values_and_summation() {
+        // P(X ≥ 1) = 1 − e^(−m) and P(X ≤ 0) = e^(−m).
+        close(poisson_upper_tail(1, 2.0), 1.0 - (-2.0f64).exp(), 1e-15);
+        close(poisson_lower_tail(0, 2.0), (-2.0f64).exp(), 1e-15);
+        // P(X ≤ 2) for a mean of 3: e^(−3)(1 + 3 + 4.5).
+        close(poisson_lower_tail(2, 3.0), (-3.0f64).exp() * 8.5, 1e-15);
+        assert_eq!(poisson_upper_tail(0, 5.0), 1.0);
+        for (k, mean) in [(3, 0.5), (12, 4.0), (40, 25.0), (500, 450.0), (30, 60.0)] {
+            let expected = poisson_tail_by_summation(k, mean);
+            close(
+                poisson_upper_tail(k, mean),
+                expected,
+                1e-11 * expected.max(1e-3),
+            );
+            close(
+                poisson_lower_tail(k, mean) + poisson_upper_tail(k + 1, mean),
+                1.0,
+                1e-14,
+            );
+        }
+    }
+
+    #[test]
+    fn tiny_tails_keep_their_digits() {
+        // Far tails are computed directly, not as 1 minus something close to 1.
+        let upper = poisson_upper_tail(60, 10.0);
+        close(upper, poisson_tail_by_summation(60, 10.0), 1e-12 * upper);
+        assert!(upper < 1e-20 && upper > 0.0, "{upper}");
+        // By symmetry P(X ≤ 10) = P(X ≥ 990) for 1000 fair tosses, about 1e-278.
+        let lower = binomial_lower_tail(10, 1000, 0.5);
+        let expected = tail_by_summation(990, 1000, 0.5);
+        assert!(expected > 0.0 && expected < 1e-250, "{expected}");
+        close(lower, expected, 1e-10 * expected);
+        close(
+            binomial_lower_tail(3, 20, 0.05),
+            1.0 - tail_by_summation(4, 20, 0.05),
+            1e-14,
+        );
+    }
+
+    #[test]
+    fn garwood_interval_solves_its_defining_tails() {
+        // Closed forms: the upper limit for 0 is −ln(α/2), the lower limit for 1 is −ln(1 − α/2).
+        let (low, high) = poisson_interval(0, 0.95);
+        assert_eq!(low, 0.0);
+        close(high, -(0.025f64.ln()), 1e-12);
+        let (low, high) = poisson_interval(1, 0.95);
+        close(low, -(0.975f64.ln()), 1e-12);
+        // e^(−U)(1 + U) = α/2 at the upper limit for 1.
+        close((-high).exp() * (1.0 + high), 0.025, 1e-12);
+        // For 10, the limits put 2.5 % in each tail, checked by summing the mass.
+        let (low, high) = poisson_interval(10, 0.95);
+        close(poisson_tail_by_summation(10, low), 0.025, 1e-12);
+        close(1.0 - poisson_tail_by_summation(11, high), 0.025, 1e-12);
+        // The χ² table: χ²(0.025; 20) / 2 = 4.7954 and χ²(0.975; 22) / 2 = 18.3904.
+        close(low, 4.7954, 1e-4);
+        close(high, 18.3904, 1e-4);
     }
 
     #[test]
