@@ -274,7 +274,7 @@ pub struct GateArgs {
     /// Transactions each window needs before the error rate may pass per transaction.
     #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_transactions)]
     pub min_transactions: u64,
-    /// Error events the windows need together before the error rate may pass.
+    /// Error events the baseline's window needs before the error rate may pass.
     #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_errors)]
     pub min_errors: u64,
     /// Lowest crash-free session rate that passes, in percent (projects that send sessions).

@@ -9,9 +9,11 @@
 
 pub mod acks;
 pub mod attribution;
+pub mod budget;
 pub mod clock;
 pub mod comparison;
 pub mod error;
+pub mod judge;
 pub mod observations;
 pub mod outputs;
 pub mod policy;

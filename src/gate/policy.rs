@@ -1,11 +1,15 @@
 //! The policy in force: what the gate watches, for how long, and what each verdict exits with.
 
+use super::rate_decision::EVENTS_TO_PASS;
 use crate::exit::Exit;
 use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The false-alarm budget of the statistical rules over the whole watch (one-sided).
 pub const ALPHA: f64 = 0.05;
+/// The false-pass budget of each rule over the whole watch: the chance it passes a release
+/// worse than the policy allows.
+pub const BETA: f64 = 0.05;
 /// The longest `--soak`, `--interval` or `--timeout`: a gate watches a deploy for minutes or hours,
 /// so anything longer is a typo, and every instant of the watch stays far inside the calendar.
 pub const MAX_WATCH: Duration = Duration::from_secs(30 * 86_400);
@@ -117,7 +121,7 @@ pub struct PolicySpec {
     pub min_sessions: u64,
     /// Transactions each window needs before the error rate may pass per transaction.
     pub min_transactions: u64,
-    /// Error events the windows need together before the error rate may pass.
+    /// Error events the baseline's window needs before the error rate may pass.
     pub min_errors: u64,
     /// What an inconclusive verdict exits with.
     pub on_inconclusive: OnInconclusive,
@@ -150,7 +154,7 @@ impl Default for PolicySpec {
             unhandled_only: false,
             min_sessions: 500,
             min_transactions: 1000,
-            min_errors: 10,
+            min_errors: EVENTS_TO_PASS,
             on_inconclusive: OnInconclusive::Neutral,
             report_only: false,
             allow_partial: false,
@@ -231,7 +235,7 @@ pub struct Minimums {
     pub sessions: u64,
     /// Transactions in each window.
     pub transactions: u64,
-    /// Error events in the windows together.
+    /// Error events in the baseline's window.
     pub errors: u64,
 }
 
@@ -311,8 +315,10 @@ impl Policy {
         if !spec.max_increase.is_finite() || spec.max_increase < 0.0 {
             return invalid("--max-increase must be a percentage of 0 or more, e.g. 25");
         }
-        if !(0.0..=100.0).contains(&spec.min_crash_free) {
-            return invalid("--min-crash-free must be a percentage between 0 and 100, e.g. 99.5");
+        if !(0.0..100.0).contains(&spec.min_crash_free) {
+            return invalid(
+                "--min-crash-free must be a percentage from 0 up to (not including) 100, e.g. 99.5",
+            );
         }
         if spec
             .max_error_rate
@@ -435,8 +441,8 @@ impl Policy {
              or any regressed {kind}issue, at level {level} or above{extra}; \
              on an error rate credibly more than {increase} above {baseline}{ceiling}; \
              on a crash-free session rate credibly below {floor} or a crash rate credibly more than {increase} above the baseline. \
-             A rate passes only with {sessions} sessions or {transactions} transactions in each window and {errors} errors in all. \
-             False-alarm budget {alpha} spent over the looks (O'Brien-Fleming). \
+             A rate passes only on evidence, with {sessions} sessions or {transactions} transactions in each window and {errors} baseline errors. \
+             False-alarm budget {alpha} and false-pass budget {beta} per rule, mostly spent at the end of the soak. \
              Inconclusive exits {inconclusive}{report_only}{partial}.",
             max_new = self.max_new_issues,
             events = self.issues.min_events,
@@ -448,6 +454,7 @@ impl Policy {
             transactions = self.minimums.transactions,
             errors = self.minimums.errors,
             alpha = ALPHA,
+            beta = BETA,
             inconclusive = match self.on_inconclusive {
                 OnInconclusive::Pass => "0 (--on-inconclusive pass)",
                 OnInconclusive::Fail => "1 (--on-inconclusive fail)",
@@ -486,7 +493,8 @@ impl Policy {
             "min_transactions": self.minimums.transactions,
             "min_errors": self.minimums.errors,
             "alpha": ALPHA,
-            "alpha_spending": "O'Brien-Fleming",
+            "beta": BETA,
+            "alpha_spending": "O'Brien-Fleming before the soak, most at its end, the rest by the timeout",
             "on_inconclusive": self.on_inconclusive.name(),
             "report_only": self.report_only,
             "allow_partial": self.allow_partial,

@@ -295,7 +295,10 @@ fn the_gate_reads_with_its_own_token_when_one_is_given() {
         "{stdout}{}",
         String::from_utf8_lossy(&run.output.stderr)
     );
-    assert!(stdout.contains(&format!("::add-mask::{GATE_TOKEN}")), "{stdout}");
+    assert!(
+        stdout.contains(&format!("::add-mask::{GATE_TOKEN}")),
+        "{stdout}"
+    );
     let tokens = sentry.with(|w| w.tokens.clone());
     let used_for = |fragment: &str| -> Vec<&str> {
         tokens

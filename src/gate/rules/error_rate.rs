@@ -2,12 +2,14 @@
 //! windows, and against `--max-error-rate` when one is set.
 
 use super::format::{amount, exposure_shortfall, rate_text, ratio_text};
-use super::outcome::{ERROR_RATE_SHARE, Rule, RuleInputs, RuleOutcome, Status, skipped};
+use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, skipped, status_of};
 use crate::gate::observations::{
-    ErrorRateData, ErrorRates, ExposureKind, Observed, Side, Unavailable,
+    ErrorRateData, ErrorRates, ExposureKind, Observed, Side, Unavailable, Window,
 };
-use crate::gate::policy::{ALPHA, Policy, percent, probability};
-use crate::gate::stats::compare_rates;
+use crate::gate::policy::{BETA, Policy, percent, probability};
+use crate::gate::rate_decision::{
+    Allowance, CeilingTest, Counts, Decision, RatioTest, Spent, Undecided,
+};
 use serde_json::{Value, json};
 
 /// Judges the candidate's error rate against the baseline's and the ceiling.
@@ -98,11 +100,14 @@ fn measured(data: &ErrorRateData, inputs: &RuleInputs<'_>, threshold: String) ->
     let pooled = data.pooled_baseline();
     let mut parts = Vec::new();
     parts.extend(pooled.map(|base| comparison(data, base, inputs)));
+    if let (Some(test), Some(allowance)) = (inputs.tests.error_ceiling, inputs.budget.error_ceiling)
+    {
+        parts.push(ceiling(data, test, allowance, inputs));
+    }
     let mut detail: Vec<String> = parts.iter().map(|part| part.detail.clone()).collect();
     if pooled.is_none() {
         detail.push(format!(
-            "per {}; no comparison: {}",
-            per(data.kind),
+            "no comparison: {}",
             inputs.no_baseline.unwrap_or("there is no baseline")
         ));
     }
@@ -112,7 +117,7 @@ fn measured(data: &ErrorRateData, inputs: &RuleInputs<'_>, threshold: String) ->
         "candidate": side_json(&data.candidate),
         "baseline": pooled.map(|(errors, exposure)| json!({"errors": errors, "exposure": exposure})),
         "baselines": data.baselines.iter().map(side_json).collect::<Vec<_>>(),
-        "alpha_spent": inputs.budget.spent,
+        "alpha_spent": inputs.budget.false_alarm_spent(),
     });
     for part in &parts {
         if let (Some(all), Some(more)) = (numbers.as_object_mut(), part.numbers.as_object()) {
@@ -124,7 +129,6 @@ fn measured(data: &ErrorRateData, inputs: &RuleInputs<'_>, threshold: String) ->
         .filter_map(|part| part.hint.clone())
         .collect::<Vec<_>>();
     RuleOutcome {
-        hint: (!hint.is_empty()).then(|| hint.join("; ")),
         rule: Rule::ErrorRate,
         status: combined(parts.iter().map(|part| part.status)),
         value: rate_text(data.kind, data.candidate.errors, data.candidate.exposure),
@@ -134,6 +138,7 @@ fn measured(data: &ErrorRateData, inputs: &RuleInputs<'_>, threshold: String) ->
         numbers,
         issues: Vec::new(),
         missing_scope: None,
+        hint: (!hint.is_empty()).then(|| hint.join("; ")),
     }
 }
 
@@ -149,30 +154,46 @@ fn combined(statuses: impl Iterator<Item = Status>) -> Status {
     }
 }
 
+/// A pass the statistics allow, held back while a window has less exposure than the policy's
+/// minimum; the reason when undecided.
+fn guarded(decision: Decision, shortfall: Vec<String>, unit: &str) -> (Status, Option<String>) {
+    match (status_of(decision), decision) {
+        (Status::Pass, _) if !shortfall.is_empty() => {
+            (Status::Inconclusive, Some(shortfall.join(", ")))
+        }
+        (Status::Inconclusive, Decision::Undecided(why)) => {
+            let mut reasons = vec![why.explain(unit)];
+            reasons.extend(shortfall);
+            (Status::Inconclusive, Some(reasons.join(", ")))
+        }
+        (status, _) => (status, None),
+    }
+}
+
 /// The candidate's rate against the (pooled) baseline's.
 fn comparison(
     data: &ErrorRateData,
     (base_errors, base_exposure): (u64, f64),
     inputs: &RuleInputs<'_>,
 ) -> Part {
-    let policy = inputs.policy;
     let candidate = &data.candidate;
-    let alpha = inputs.budget.alpha * ERROR_RATE_SHARE;
-    let result = compare_rates(
-        candidate.errors,
-        candidate.exposure,
-        base_errors,
-        base_exposure,
-        policy.max_increase,
+    let unit = data.kind.unit();
+    let allowance = inputs.budget.error_ratio;
+    let judgement = inputs.tests.error_ratio.judge(
+        Counts::new(candidate.errors, candidate.exposure),
+        Counts::new(base_errors, base_exposure),
+        allowance,
     );
-    let shortfall = shortfall(data, base_errors, base_exposure, policy);
-    let status = if result.p_value <= alpha {
-        Status::Fail
-    } else if shortfall.is_empty() {
-        Status::Pass
-    } else {
-        Status::Inconclusive
-    };
+    let mut short = shortfall(data, base_exposure, inputs.policy);
+    if judgement.decision == Decision::Undecided(Undecided::NotEnoughEvidence) {
+        short.extend(more_data_to_pass(
+            &inputs.tests.error_ratio,
+            judgement.candidate,
+            judgement.baseline,
+            inputs.policy,
+        ));
+    }
+    let (status, hint) = guarded(judgement.decision, short, unit);
     let baselines = data
         .baselines
         .iter()
@@ -182,61 +203,185 @@ fn comparison(
         })
         .collect::<Vec<_>>()
         .join(", ");
+    let interval = judgement.interval(0.95);
+    let detectable = judgement.detectable_ratio();
     let mut detail = format!(
-        "{} per {} against {baselines}; {} vs {} errors over {} vs {} {}; p = {} vs this look's α {} (spent {} of {})",
-        ratio_text(&result),
+        "{} per {} against {baselines}; {} vs {} errors over {} vs {} {unit}; \
+         fail p = {} vs this look's α {}, pass p = {} vs β {}; \
+         smallest increase this look could catch: {}; α spent so far {}",
+        ratio_text(judgement.ratio(), interval),
         per(data.kind),
         candidate.errors,
         base_errors,
         amount(candidate.exposure),
         amount(base_exposure),
-        data.kind.unit(),
-        probability(result.p_value),
-        probability(alpha),
-        probability(inputs.budget.spent),
-        ALPHA,
+        probability(judgement.fail_p_value),
+        probability(allowance.false_alarm),
+        probability(judgement.pass_p_value),
+        probability(allowance.false_pass),
+        detectable.map_or("none".into(), |r| format!("×{r:.2}")),
+        probability(allowance.spent.false_alarm),
     );
-    let hint = (status == Status::Inconclusive).then(|| shortfall.join(", "));
     if let Some(hint) = &hint {
-        detail.push_str(&format!("; too little traffic to pass: {hint}"));
+        detail.push_str(&format!("; undecided: {hint}"));
     }
     Part {
         status,
         detail,
         hint,
         numbers: json!({
-            "ratio": result.ratio.filter(|r| r.is_finite()),
-            "ratio_interval_95": [result.interval.0, result.interval.1],
-            "p_value": result.p_value,
-            "look_alpha": alpha,
+            "ratio": judgement.ratio(),
+            "ratio_interval_95": [interval.0, interval.1],
+            "p_value": judgement.fail_p_value,
+            "pass_p_value": judgement.pass_p_value,
+            "look_alpha": allowance.false_alarm,
+            "look_beta": allowance.false_pass,
+            "detectable_ratio": detectable,
         }),
     }
 }
 
-/// What is missing before the comparison may pass: exposure in each window, errors in all.
-fn shortfall(
+/// The candidate's own rate against `--max-error-rate`.
+fn ceiling(
     data: &ErrorRateData,
-    base_errors: u64,
-    base_exposure: f64,
+    test: CeilingTest,
+    allowance: Allowance,
+    inputs: &RuleInputs<'_>,
+) -> Part {
+    let candidate = &data.candidate;
+    let judgement = test.judge(Counts::new(candidate.errors, candidate.exposure), allowance);
+    let mut short = Vec::new();
+    let (needed, flag) = minimum(data.kind, inputs.policy);
+    if candidate.exposure < needed as f64 {
+        short.push(exposure_shortfall(
+            &candidate.version,
+            candidate.exposure,
+            needed,
+            (data.kind.unit(), flag),
+            paced(data.kind, &candidate.window),
+        ));
+    }
+    let (status, hint) = guarded(judgement.decision, short, data.kind.unit());
+    let (low, high) = judgement.interval(0.95);
+    let high_text = if high.is_finite() {
+        format!("{high:.4}")
+    } else {
+        "∞".into()
+    };
+    let mut detail = format!(
+        "{} errors per {} (95% CI {low:.4}–{high_text}) against the ceiling {}: fail p = {} vs this look's α {}, pass p = {} vs β {}",
+        judgement.rate().map_or("no".into(), |r| format!("{r:.4}")),
+        per(data.kind),
+        judgement.max_rate,
+        probability(judgement.fail_p_value),
+        probability(allowance.false_alarm),
+        probability(judgement.pass_p_value),
+        probability(allowance.false_pass),
+    );
+    if let Some(hint) = &hint {
+        detail.push_str(&format!("; undecided: {hint}"));
+    }
+    Part {
+        status,
+        detail,
+        hint: hint.map(|h| format!("ceiling: {h}")),
+        numbers: json!({"ceiling": {
+            "max_rate": judgement.max_rate,
+            "rate": judgement.rate(),
+            "rate_interval_95": [low, high],
+            "p_value": judgement.fail_p_value,
+            "pass_p_value": judgement.pass_p_value,
+            "look_alpha": allowance.false_alarm,
+            "look_beta": allowance.false_pass,
+            "detectable_rate": judgement.detectable_rate(),
+        }}),
+    }
+}
+
+/// How much more data, at the rates seen, would let the pass test rule out the margin: the
+/// multiple of the data so far that a look with the soak look's share of β passes on, in words.
+/// Nothing when the rates seen could not pass at any size (an increase at or beyond the margin).
+fn more_data_to_pass(
+    test: &RatioTest,
+    candidate: Counts,
+    baseline: Counts,
     policy: &Policy,
-) -> Vec<String> {
-    let (needed, flag) = match data.kind {
+) -> Option<String> {
+    const LARGEST: f64 = 1024.0;
+    let soak_look = Allowance {
+        false_alarm: 0.0,
+        false_pass: 0.8 * BETA,
+        spent: Spent::default(),
+        soak_over: true,
+    };
+    let scaled = |counts: Counts, factor: f64| {
+        Counts::new(
+            (counts.events as f64 * factor).round() as u64,
+            counts.exposure * factor,
+        )
+    };
+    let passes = |factor: f64| {
+        test.judge(
+            scaled(candidate, factor),
+            scaled(baseline, factor),
+            soak_look,
+        )
+        .decision
+            == Decision::Pass
+    };
+    let mut high = 1.0;
+    while !passes(high) {
+        high *= 2.0;
+        if high > LARGEST {
+            return None;
+        }
+    }
+    let mut low = high / 2.0;
+    for _ in 0..16 {
+        let middle = (low + high) / 2.0;
+        if passes(middle) {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    let margin = percent(policy.max_increase);
+    Some(if high <= 1.05 {
+        format!("at the rates seen a slightly longer watch would likely rule out +{margin}")
+    } else {
+        format!(
+            "at the rates seen, ruling out +{margin} takes about {high:.1} times the data so far (a longer --soak and --timeout)"
+        )
+    })
+}
+
+/// The exposure each window needs before a pass, and the flag that sets it.
+fn minimum(kind: ExposureKind, policy: &Policy) -> (u64, &'static str) {
+    match kind {
         ExposureKind::Sessions => (policy.minimums.sessions, "--min-sessions"),
         ExposureKind::Transactions => (policy.minimums.transactions, "--min-transactions"),
-    };
+    }
+}
+
+/// Transactions are counted to the minute, so their pace says how long a minimum takes;
+/// sessions are counted by the hour, which hides it.
+fn paced(kind: ExposureKind, window: &Window) -> Option<&Window> {
+    (kind == ExposureKind::Transactions).then_some(window)
+}
+
+/// The windows' exposure below the policy's minimum, in words.
+fn shortfall(data: &ErrorRateData, base_exposure: f64, policy: &Policy) -> Vec<String> {
+    let (needed, flag) = minimum(data.kind, policy);
     let unit = (data.kind.unit(), flag);
-    // Transactions are counted to the minute, so their pace says how long the minimum takes;
-    // sessions are counted by the hour, which hides it.
-    let paced = |window| (data.kind == ExposureKind::Transactions).then_some(window);
-    let mut short = Vec::new();
     let candidate = &data.candidate;
+    let mut short = Vec::new();
     if candidate.exposure < needed as f64 {
         short.push(exposure_shortfall(
             &candidate.version,
             candidate.exposure,
             needed,
             unit,
-            paced(&candidate.window),
+            paced(data.kind, &candidate.window),
         ));
     }
     if base_exposure < needed as f64 {
@@ -246,13 +391,6 @@ fn shortfall(
             needed,
             unit,
             None,
-        ));
-    }
-    let errors = data.candidate.errors + base_errors;
-    if errors < policy.minimums.errors {
-        short.push(format!(
-            "the windows have {errors} of the {} errors needed (--min-errors)",
-            policy.minimums.errors
         ));
     }
     short

@@ -2,7 +2,6 @@
 
 use crate::gate::observations::{ExposureKind, Window};
 use crate::gate::policy::human_duration;
-use crate::gate::stats::RateComparison;
 use std::time::Duration;
 
 /// A rate the way people read it: errors per 1k sessions or transactions.
@@ -24,8 +23,8 @@ pub(super) fn amount(value: f64) -> String {
     }
 }
 
-/// A ratio with its 95% interval, or why there is none.
-pub(super) fn ratio_text(comparison: &RateComparison) -> String {
+/// A ratio with its 95% interval; without baseline events there is only the interval.
+pub(super) fn ratio_text(ratio: Option<f64>, (low, high): (f64, f64)) -> String {
     let bound = |b: f64| {
         if b.is_finite() {
             format!("{b:.2}")
@@ -33,14 +32,10 @@ pub(super) fn ratio_text(comparison: &RateComparison) -> String {
             "∞".into()
         }
     };
-    match comparison.ratio {
-        None => "no errors in either window".into(),
-        Some(ratio) => format!(
-            "×{} (95% CI {}–{})",
-            bound(ratio),
-            bound(comparison.interval.0),
-            bound(comparison.interval.1)
-        ),
+    let interval = format!("95% CI {}–{}", bound(low), bound(high));
+    match ratio {
+        Some(ratio) => format!("×{} ({interval})", bound(ratio)),
+        None => format!("no ratio yet ({interval})"),
     }
 }
 
@@ -60,11 +55,11 @@ pub(super) fn exposure_shortfall(
     let minutes = paced_over.map_or(0.0, Window::minutes);
     if have > 0.0 && minutes > 0.0 {
         let per_minute = have / minutes;
-        let seconds = (needed as f64 / per_minute * 60.0).ceil().min(1e9) as u64;
+        let minutes = (needed as f64 / per_minute).ceil().min(1e7) as u64;
         text.push_str(&format!(
             " (at its pace so far, about {} a minute, a window of {})",
             amount(per_minute.round().max(1.0)),
-            human_duration(Duration::from_secs(seconds))
+            human_duration(Duration::from_secs(60 * minutes))
         ));
     }
     text

@@ -11,7 +11,7 @@ mod outcome;
 #[cfg(test)]
 mod tests;
 
-pub use outcome::{FlaggedIssue, LookBudget, Rule, RuleInputs, RuleOutcome, Status, SuspectCommit};
+pub use outcome::{FlaggedIssue, Rule, RuleInputs, RuleOutcome, Status, SuspectCommit};
 
 use crate::gate::observations::Observations;
 

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::support::fake_sentry::FakeDeploy;
+use sentry_companion::gate::policy::Minimums;
 
 fn production(finished: DateTime<Utc>, started: Option<DateTime<Utc>>) -> FakeDeploy {
     FakeDeploy {
@@ -46,7 +47,7 @@ async fn a_baseline_without_data_is_inconclusive_never_a_failure() {
     assert_eq!(error_rate.status, Status::Inconclusive);
     assert!(
         error_rate.detail.contains(
-            "2.0.0 0 sessions and 17000 transactions, 1.0.0 0 sessions and 0 transactions"
+            "2.0.0 0 sessions and 170000 transactions, 1.0.0 0 sessions and 0 transactions"
         ),
         "{}",
         error_rate.detail
@@ -59,6 +60,62 @@ async fn a_baseline_without_data_is_inconclusive_never_a_failure() {
         "{}",
         report.reason
     );
+}
+
+// The same with a baseline that has traffic but no errors: eight errors of the release against none
+// are not enough to fail within the watch's budget (and under the ten a fail needs), so the earlier
+// "FAIL ×∞" is now undecided.
+#[tokio::test]
+async fn a_baseline_with_traffic_and_no_errors_is_ordinary_data() {
+    let fake = FakeSentry::start(world(deploy_time()));
+    fake.with(|w| {
+        w.release(BASELINE).traffic.errors_per_minute = 0.0;
+        // Eight errors over the 17 minutes from the rollout's start to the timeout.
+        w.release(CANDIDATE).traffic.errors_per_minute = 8.0 / 17.0;
+    });
+    let report = run_gate(&fake, &policy(&[]), &Acks::default())
+        .await
+        .unwrap();
+    assert_eq!(report.verdict, Verdict::Inconclusive, "{}", report.text());
+    let error_rate = rule(&report, Rule::ErrorRate);
+    assert!(
+        error_rate.detail.starts_with("no ratio yet (95% CI "),
+        "{}",
+        error_rate.detail
+    );
+    assert!(
+        error_rate
+            .detail
+            .contains("8 vs 0 errors over 170000 vs 170000 transactions"),
+        "{}",
+        error_rate.detail
+    );
+}
+
+// "A pass without evidence: ... the binary passed a release whose own report showed the ratio
+// x1.88 with a 95% interval of 1.41-2.53."
+#[tokio::test]
+async fn a_release_whose_interval_does_not_rule_out_the_margin_never_passes() {
+    let fake = FakeSentry::start(world(deploy_time()));
+    fake.with(|w| {
+        for version in [BASELINE, CANDIDATE] {
+            w.release(version).traffic.errors_per_minute = 2.0;
+            w.release(version).traffic.transactions_per_minute = 1000.0;
+        }
+        w.release(CANDIDATE).traffic.errors_per_minute = 3.76;
+    });
+    let report = run_gate(&fake, &policy(&[]), &Acks::default())
+        .await
+        .unwrap();
+    assert_ne!(report.verdict, Verdict::Pass, "{}", report.text());
+    let error_rate = rule(&report, Rule::ErrorRate);
+    assert!(
+        error_rate.detail.starts_with("×1.88"),
+        "{}",
+        error_rate.detail
+    );
+    let upper = error_rate.numbers["ratio_interval_95"][1].as_f64().unwrap();
+    assert!(upper > 1.25, "the interval does not rule out +25%: {upper}");
 }
 
 // "When only the candidate sends sessions, the gate silently switches to errors per minute."
@@ -171,8 +228,8 @@ async fn a_traffic_peak_with_the_same_rate_per_request_never_fails() {
     fake.with(|w| {
         full_rollout(w, rollout_start());
         let peak = &mut w.release(CANDIDATE).traffic;
-        peak.errors_per_minute = 6.0;
-        peak.transactions_per_minute = 3000.0;
+        peak.errors_per_minute = 3.0 * STEADY.errors_per_minute;
+        peak.transactions_per_minute = 3.0 * STEADY.transactions_per_minute;
     });
     let report = run_gate(&fake, &policy(&[]), &Acks::default())
         .await
@@ -402,10 +459,47 @@ async fn the_minimum_traffic_is_a_knob() {
         "{}",
         report.reason
     );
-    let lenient = policy(&["--min-transactions", "300", "--min-errors", "5"]);
-    let report = run_gate(&fake, &lenient, &Acks::default()).await.unwrap();
+
+    // The steady world passes with the defaults; asking for more traffic holds the pass back.
+    let steady = FakeSentry::start(world(deploy_time()));
+    let report = run_gate(&steady, &policy(&[]), &Acks::default())
+        .await
+        .unwrap();
     assert_eq!(report.verdict, Verdict::Pass, "{}", report.text());
-    assert_eq!(report.policy["min_transactions"], 300);
+    for (flag, value, reason) in [
+        (
+            "--min-transactions",
+            "500000",
+            "2.0.0 has 170000 of the 500000 transactions needed (--min-transactions)",
+        ),
+        (
+            "--min-errors",
+            "1000",
+            "the baseline has 340 events and a pass needs 1000",
+        ),
+    ] {
+        let report = run_gate(&steady, &policy(&[flag, value]), &Acks::default())
+            .await
+            .unwrap();
+        assert_eq!(report.verdict, Verdict::Inconclusive, "{flag}");
+        assert!(report.reason.contains(reason), "{flag}: {}", report.reason);
+    }
+    assert_eq!(
+        policy(&[
+            "--min-sessions",
+            "50",
+            "--min-transactions",
+            "300",
+            "--min-errors",
+            "5"
+        ])
+        .minimums,
+        Minimums {
+            sessions: 50,
+            transactions: 300,
+            errors: 5
+        }
+    );
 }
 
 // "Crashes: `--soak 18446744073709551615` aborts (exit 134, overflow in `policy.rs`); `--timeout
@@ -485,9 +579,7 @@ fn binary_quick_start_on_a_quiet_app_says_what_would_decide() {
     assert_eq!(output.status.code(), Some(3), "{text}{}", stderr(&output));
     assert!(text.contains("Verdict: INCONCLUSIVE"), "{text}");
     assert!(
-        text.contains(
-            "error-rate: 2.0.0 has 640 of the 1000 transactions needed (--min-transactions)"
-        ),
+        text.contains("2.0.0 has 640 of the 1000 transactions needed (--min-transactions)"),
         "{text}"
     );
     assert!(
