@@ -433,6 +433,41 @@ async fn a_pooled_baseline_sees_past_a_bad_previous_release() {
         error_rate.detail
     );
     assert!(report.text().contains("baseline pooled over 1.0.0"));
+
+    // A ceiling at 1.5 times the healthy rate (2 errors in 1,000 transactions) fails it whatever
+    // the baseline.
+    let ceiling = policy(&["--max-error-rate", "0.003"]);
+    let report = run_gate(&fake, &ceiling, &Acks::default()).await.unwrap();
+    assert_eq!(report.verdict, Verdict::Fail, "{}", report.text());
+    let error_rate = rule(&report, Rule::ErrorRate);
+    assert!(
+        error_rate.detail.contains("against the ceiling 0.003"),
+        "{}",
+        error_rate.detail
+    );
+    assert_eq!(error_rate.numbers["ceiling"]["rate"], 0.0048);
+}
+
+// "Power thrown away: alpha is spent on the way to `--timeout`, but a clean release passes at
+// `--soak`, so a passing run spends 0.016 of its 0.05."
+#[tokio::test]
+async fn a_clean_release_passes_at_the_soak_with_most_of_its_budget_spent() {
+    let fake = FakeSentry::start(world(deploy_time()));
+    let report = run_gate(&fake, &policy(&[]), &Acks::default())
+        .await
+        .unwrap();
+    assert_eq!(report.verdict, Verdict::Pass, "{}", report.text());
+    assert_eq!(report.checked_at, deploy_time() + minutes(10));
+    assert!(
+        (report.alpha_spent - 0.04).abs() < 1e-9,
+        "four fifths of every test's share are spent by the end of the soak: {}",
+        report.alpha_spent
+    );
+    assert!(
+        report
+            .text()
+            .contains("false-alarm budget spent: 0.040 of 0.05")
+    );
 }
 
 // "Constants: minimum traffic (500 sessions, 1,000 transactions, 10 events) cannot be changed."
