@@ -1,5 +1,6 @@
 //! The policy in force: what the gate watches, for how long, and what each verdict exits with.
 
+use super::observations::ExposureKind;
 use super::rate_decision::EVENTS_TO_PASS;
 use crate::exit::Exit;
 use serde_json::{Value, json};
@@ -237,6 +238,16 @@ pub struct Minimums {
     pub transactions: u64,
     /// Error events in the baseline's window.
     pub errors: u64,
+}
+
+impl Minimums {
+    /// The exposure of `kind` each window needs, and the flag that sets it.
+    pub fn exposure(&self, kind: ExposureKind) -> (u64, &'static str) {
+        match kind {
+            ExposureKind::Sessions => (self.sessions, "--min-sessions"),
+            ExposureKind::Transactions => (self.transactions, "--min-transactions"),
+        }
+    }
 }
 
 /// Everything that decides the verdict, printed at the start and in the report.

@@ -561,7 +561,7 @@ impl<'a> SentryData<'a> {
         if baseline.until >= window.start {
             let concurrent = self.exposure(setup, kind, &baseline.version, window).await;
             match self.settle(concurrent, need)? {
-                Ok(measured) if measured.amount >= self.minimum(kind).max(1) => {
+                Ok(measured) if measured.amount >= self.policy.minimums.exposure(kind).0.max(1) => {
                     return Ok(Ok((measured, WindowChoice::Concurrent)));
                 }
                 Ok(_) => {}
@@ -571,13 +571,6 @@ impl<'a> SentryData<'a> {
         let (matched, choice) = matched_window(window, baseline);
         let measured = self.exposure(setup, kind, &baseline.version, matched).await;
         Ok(self.settle(measured, need)?.map(|m| (m, choice)))
-    }
-
-    fn minimum(&self, kind: ExposureKind) -> u64 {
-        match kind {
-            ExposureKind::Sessions => self.policy.minimums.sessions,
-            ExposureKind::Transactions => self.policy.minimums.transactions,
-        }
     }
 
     async fn exposure(

@@ -251,7 +251,7 @@ fn ceiling(
     let candidate = &data.candidate;
     let judgement = test.judge(Counts::new(candidate.errors, candidate.exposure), allowance);
     let mut short = Vec::new();
-    let (needed, flag) = minimum(data.kind, inputs.policy);
+    let (needed, flag) = inputs.policy.minimums.exposure(data.kind);
     if candidate.exposure < needed as f64 {
         short.push(exposure_shortfall(
             &candidate.version,
@@ -355,14 +355,6 @@ fn more_data_to_pass(
     })
 }
 
-/// The exposure each window needs before a pass, and the flag that sets it.
-fn minimum(kind: ExposureKind, policy: &Policy) -> (u64, &'static str) {
-    match kind {
-        ExposureKind::Sessions => (policy.minimums.sessions, "--min-sessions"),
-        ExposureKind::Transactions => (policy.minimums.transactions, "--min-transactions"),
-    }
-}
-
 /// Transactions are counted to the minute, so their pace says how long a minimum takes;
 /// sessions are counted by the hour, which hides it.
 fn paced(kind: ExposureKind, window: &Window) -> Option<&Window> {
@@ -371,7 +363,7 @@ fn paced(kind: ExposureKind, window: &Window) -> Option<&Window> {
 
 /// The windows' exposure below the policy's minimum, in words.
 fn shortfall(data: &ErrorRateData, base_exposure: f64, policy: &Policy) -> Vec<String> {
-    let (needed, flag) = minimum(data.kind, policy);
+    let (needed, flag) = policy.minimums.exposure(data.kind);
     let unit = (data.kind.unit(), flag);
     let candidate = &data.candidate;
     let mut short = Vec::new();
