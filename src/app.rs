@@ -5,7 +5,7 @@ use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, Transport};
 use crate::config::{Config, Flags, Sources};
 use crate::exit::Exit;
 use crate::mcp::McpServer;
-use crate::sentry::{AuthToken, ClientConfig, SentryClient, Session};
+use crate::sentry::{AuthToken, SentryClient, Session, log};
 use crate::tool_cli::ToolCall;
 use crate::tools::{Registry, ToolContext};
 use std::sync::Arc;
@@ -56,7 +56,8 @@ async fn run_release(
 
 async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
     let context = Arc::new(ToolContext::new(session));
-    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only);
+    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only)
+        .with_toolsets(args.toolsets.unwrap_or_default());
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {
@@ -76,10 +77,7 @@ async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
 
 /// The client and defaults every command talks to Sentry with (no request is made here).
 fn session(config: &Config) -> anyhow::Result<Session> {
-    let client = SentryClient::new(ClientConfig::new(
-        config.base_url.clone(),
-        config.token.clone(),
-    ))?;
+    let client = SentryClient::new(config.client_config())?;
     Ok(Session::new(
         client,
         config.org.clone(),
@@ -102,6 +100,11 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         org: cli.global.org.clone(),
         projects: cli.global.projects.clone(),
         output: cli.global.output,
+        log_level: cli.global.log_level,
+        headers: cli.global.headers.clone(),
     };
-    Ok(Config::resolve(&flags, &Sources::from_process())?)
+    let config = Config::resolve(&flags, &Sources::from_process())?;
+    log::set_level(config.log_level);
+    config.report();
+    Ok(config)
 }

@@ -9,6 +9,8 @@ use crate::gate::policy::human_duration;
 use crate::gate::{GateRequest, OnInconclusive, PolicySpec};
 use crate::output::OutputFormat;
 use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
+use crate::sentry::log::Level;
+use crate::tools::Toolsets;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fmt;
@@ -47,6 +49,16 @@ pub struct GlobalArgs {
     /// Output format [env: SENTRY_COMPANION_OUTPUT] [default: text].
     #[arg(long, global = true, value_enum)]
     pub output: Option<OutputFormat>,
+    /// What goes to stderr: trace, debug (every request), info, warn, error [env: SENTRY_LOG_LEVEL] [default: warn].
+    #[arg(long, global = true, value_name = "LEVEL", value_parser = parse_log_level)]
+    pub log_level: Option<Level>,
+    /// An extra header for every request to Sentry, 'Name: value'; repeatable [env: CUSTOM_HEADER].
+    #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+}
+
+fn parse_log_level(text: &str) -> Result<Level, String> {
+    text.parse()
 }
 
 /// The Sentry base URL given after a subcommand (same meaning as the global `--url`).
@@ -92,6 +104,10 @@ pub struct McpArgs {
     /// Hide and refuse every tool that changes data.
     #[arg(long)]
     pub read_only: bool,
+    /// Toolsets to list, comma separated: issues, events, releases, projects, performance,
+    /// monitoring, admin, seer, or all [default: issues,events,releases,projects].
+    #[arg(long, env = "SENTRY_COMPANION_TOOLSETS", value_name = "LIST", value_parser = Toolsets::parse)]
+    pub toolsets: Option<Toolsets>,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,

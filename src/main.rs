@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use sentry_companion::cli::Cli;
+use sentry_companion::sentry::log;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -19,7 +20,8 @@ fn main() -> ExitCode {
     match runtime.block_on(sentry_companion::run(cli)) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            // Scrubbed: an error may quote a server's answer that echoed the token or a URL password.
+            eprintln!("error: {}", log::scrub(&format!("{error:#}")));
             ExitCode::from(2)
         }
     }

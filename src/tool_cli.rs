@@ -44,7 +44,7 @@ fn print_list(registry: &Registry, format: OutputFormat) {
         OutputFormat::Json => {
             let tools: Vec<Value> = registry
                 .visible(false)
-                .map(|t| json!({"name": t.name, "description": t.description, "read_only": t.effects.read_only}))
+                .map(|t| json!({"name": t.name, "title": t.title, "toolset": t.toolset.name(), "description": t.description, "read_only": t.effects.read_only}))
                 .collect();
             println!("{}", json!({ "tools": tools }));
         }
@@ -61,7 +61,11 @@ fn print_list(registry: &Registry, format: OutputFormat) {
                     .next()
                     .unwrap_or(tool.description);
                 let summary = summary.trim_end_matches('.');
-                println!("{:width$}  {summary}", tool.name);
+                println!(
+                    "{:width$}  {:11}  {summary}",
+                    tool.name,
+                    tool.toolset.name()
+                );
             }
         }
     }

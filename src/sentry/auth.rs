@@ -59,6 +59,7 @@ pub struct OrgTokenClaims {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn org_token(json: &str) -> AuthToken {
         let payload = base64::engine::general_purpose::STANDARD.encode(json);
@@ -103,5 +104,35 @@ mod tests {
                 .org_token_claims()
                 .is_none()
         );
+    }
+
+    proptest! {
+        #[test]
+        fn any_token_text_is_safe_to_inspect(text in "\\PC{0,120}") {
+            let token = AuthToken::new(text.clone());
+            let _ = token.org_token_claims();
+            let _ = AuthToken::new(format!("sntrys_{text}")).org_token_claims();
+            prop_assert_eq!(format!("{token:?}"), "AuthToken(***)");
+        }
+
+        #[test]
+        fn claims_survive_every_base64_flavour(
+            org in "[a-z0-9-]{1,30}",
+            secret in "[A-Za-z0-9]{8,40}",
+            url_safe: bool,
+            padded: bool,
+        ) {
+            let json = format!(r#"{{"iat":1,"url":"https://sentry.io","region_url":"https://us.sentry.io","org":"{org}"}}"#);
+            let engine = match (url_safe, padded) {
+                (false, true) => base64::engine::general_purpose::STANDARD,
+                (false, false) => base64::engine::general_purpose::STANDARD_NO_PAD,
+                (true, true) => base64::engine::general_purpose::URL_SAFE,
+                (true, false) => base64::engine::general_purpose::URL_SAFE_NO_PAD,
+            };
+            let token = AuthToken::new(format!("sntrys_{}_{secret}", engine.encode(json)));
+            let claims = token.org_token_claims().unwrap();
+            prop_assert_eq!(claims.org, Some(org));
+            prop_assert_eq!(claims.url.as_deref(), Some("https://sentry.io"));
+        }
     }
 }

@@ -86,6 +86,76 @@ pub enum ApiError {
         /// What failed.
         reason: String,
     },
+    /// The request could not be put together (a bad header or proxy setting); nothing was sent.
+    #[error("could not prepare the request to Sentry: {reason}. Nothing was sent")]
+    Local {
+        /// What failed.
+        reason: String,
+    },
+    /// A write was sent but its answer never came: Sentry may have applied it.
+    #[error(
+        "{method} {resource}: {reason} after the request was sent, so Sentry may have applied it; check before retrying (repeating it could record it twice)"
+    )]
+    MaybeApplied {
+        /// The HTTP method.
+        method: String,
+        /// What was being written.
+        resource: String,
+        /// What happened (timed out, connection closed).
+        reason: String,
+    },
+    /// The server's TLS certificate was refused; retrying cannot help.
+    #[error(
+        "the TLS certificate of {url} was refused: {problem}. If Sentry uses a private CA, point SSL_CERT_FILE (or SSL_CERT_DIR) at its certificate; `verify_ssl = false` under [http] in .sentryclirc turns the check off (insecure)"
+    )]
+    Certificate {
+        /// The server (no credentials).
+        url: String,
+        /// What is wrong with the certificate.
+        problem: String,
+    },
+    /// A redirect that was not followed (any redirect of a write, or one to another origin).
+    #[error("{method} {resource} was redirected (HTTP {status}) to {target}: {why}")]
+    Redirected {
+        /// The HTTP method.
+        method: String,
+        /// What was being accessed.
+        resource: String,
+        /// The 3xx status.
+        status: u16,
+        /// Where the server pointed (no credentials, no query).
+        target: String,
+        /// Why it was not followed, and what to do.
+        why: String,
+    },
+    /// The answer was larger than the client reads.
+    #[error(
+        "Sentry's answer for {resource} is larger than {limit_mib} MiB, the most this tool reads; ask for less (a smaller limit, period or query)"
+    )]
+    TooLarge {
+        /// What was being read.
+        resource: String,
+        /// The cap, in MiB.
+        limit_mib: u64,
+    },
+    /// The operation's time budget ran out before an answer.
+    #[error("gave up on {resource}: the time limit for this operation ran out{last}")]
+    TimeBudget {
+        /// What was being accessed.
+        resource: String,
+        /// "; the last attempt: ..." or empty.
+        last: String,
+    },
+    /// Sentry handed out a page cursor it had already given.
+    #[error(
+        "Sentry sent the same page cursor ({cursor}) twice while listing {resource}; stopped rather than loop or pass a partial list off as whole. Try again; if it persists, report it to Sentry"
+    )]
+    RepeatedCursor {
+        /// What was being listed.
+        resource: String,
+        /// The repeated cursor.
+        cursor: String,
+    },
     /// A 2xx answer whose body was not what was expected.
     #[error("unexpected answer from Sentry for {resource}: {reason}")]
     Decode {
@@ -142,13 +212,20 @@ impl ApiError {
         }
     }
 
+    /// True when a write may have been applied although no answer said so: check before repeating it.
+    pub fn may_have_been_applied(&self) -> bool {
+        matches!(self, Self::MaybeApplied { .. })
+    }
+
     /// The HTTP status behind the error, when there was one.
     pub fn status(&self) -> Option<u16> {
         match self {
             Self::Unauthorized { .. } => Some(401),
             Self::Forbidden { .. } => Some(403),
             Self::NotFound { .. } => Some(404),
-            Self::Invalid { status, .. } | Self::Server { status, .. } => Some(*status),
+            Self::Invalid { status, .. }
+            | Self::Server { status, .. }
+            | Self::Redirected { status, .. } => Some(*status),
             Self::Conflict { .. } => Some(409),
             Self::RateLimited { .. } => Some(429),
             _ => None,
@@ -161,16 +238,21 @@ pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
     let segments = path.segments();
     let has = |name: &str| segments.iter().any(|s| s == name);
     let write = method != "GET";
+    let first = segments.first().map(String::as_str);
     if has("releases") || has("deploys") || has("repos") {
         "project:releases"
+    } else if has("combined-rules") || has("alert-rules") || has("rules") || has("monitors") {
+        if write { "alerts:write" } else { "alerts:read" }
     } else if has("issues") || has("shortids") {
         if write { "event:write" } else { "event:read" }
-    } else if segments.first().is_some_and(|s| s == "projects") {
+    } else if first == Some("projects") || (first == Some("teams") && has("projects")) {
         if write {
             "project:write"
         } else {
             "project:read"
         }
+    } else if write && has("teams") {
+        "team:write"
     } else {
         "org:read"
     }
@@ -336,6 +418,14 @@ mod tests {
         let project = path(&["projects", "acme", "web"]);
         assert_eq!(required_scope("GET", &project), "project:read");
         assert_eq!(required_scope("GET", &path(&["organizations"])), "org:read");
+        let new_team = path(&["organizations", "acme", "teams"]);
+        assert_eq!(required_scope("POST", &new_team), "team:write");
+        let new_project = path(&["teams", "acme", "backend", "projects"]);
+        assert_eq!(required_scope("POST", &new_project), "project:write");
+        let rules = path(&["organizations", "acme", "combined-rules"]);
+        assert_eq!(required_scope("GET", &rules), "alerts:read");
+        let seer = path(&["organizations", "acme", "issues", "1", "autofix"]);
+        assert_eq!(required_scope("POST", &seer), "event:write");
     }
 
     #[test]

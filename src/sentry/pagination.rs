@@ -29,6 +29,7 @@ pub fn next_cursor(link_header: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     const MORE: &str = r#"<https://sentry.io/api/0/organizations/acme/issues/?cursor=1735689600000:0:1>; rel="previous"; results="false"; cursor="1735689600000:0:1", <https://sentry.io/api/0/organizations/acme/issues/?cursor=1735689600000:25:0>; rel="next"; results="true"; cursor="1735689600000:25:0""#;
     const LAST: &str = r#"<https://x/?cursor=0:0:1>; rel="previous"; results="true"; cursor="0:0:1", <https://x/?cursor=0:100:0>; rel="next"; results="false"; cursor="0:100:0""#;
@@ -57,5 +58,37 @@ mod tests {
     fn keeps_string_cursors_with_colons_verbatim() {
         let header = r#"<x>; rel="next"; results="true"; cursor="a:b:c:100:0""#;
         assert_eq!(next_cursor(header).as_deref(), Some("a:b:c:100:0"));
+    }
+
+    fn entry(rel: &str, results: bool, cursor: &str) -> String {
+        format!(
+            r#"<https://sentry.io/api/0/x/?cursor={cursor}>; rel="{rel}"; results="{results}"; cursor="{cursor}""#
+        )
+    }
+
+    proptest! {
+        #[test]
+        fn never_panics(header in "\\PC{0,300}") {
+            let _ = next_cursor(&header);
+        }
+
+        #[test]
+        fn finds_the_next_cursor_wherever_it_is(
+            cursor in "[0-9a-z:]{1,30}",
+            previous in "[0-9a-z:]{1,30}",
+            previous_results: bool,
+            next_first: bool,
+        ) {
+            let prev = entry("previous", previous_results, &previous);
+            let next = entry("next", true, &cursor);
+            let header = if next_first { format!("{next}, {prev}") } else { format!("{prev}, {next}") };
+            prop_assert_eq!(next_cursor(&header), Some(cursor));
+        }
+
+        #[test]
+        fn no_results_means_no_next_page(cursor in "[0-9a-z:]{1,30}", previous in "[0-9a-z:]{1,30}") {
+            let header = format!("{}, {}", entry("previous", true, &previous), entry("next", false, &cursor));
+            prop_assert_eq!(next_cursor(&header), None);
+        }
     }
 }

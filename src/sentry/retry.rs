@@ -36,8 +36,13 @@ pub enum Failure {
         /// The body was Sentry's "Query timeout" answer.
         query_timeout: bool,
     },
-    /// The request could not be sent or the answer did not arrive.
-    Transport,
+    /// Nothing reached the server (connection refused, name not resolved): any request may be repeated.
+    NotSent,
+    /// The request may have reached the server (timed out or cut off after sending).
+    MaybeSent,
+    /// Repeating cannot help (the request could not be built, TLS refused the certificate, a refused
+    /// redirect, an answer over the size cap).
+    Final,
 }
 
 /// How a request may be repeated.
@@ -63,7 +68,9 @@ impl RetryPolicy {
             Failure::Status { status, .. } => {
                 request.idempotent && matches!(status, 502 | 503 | 504 | 520..=524)
             }
-            Failure::Transport => request.idempotent,
+            Failure::NotSent => true,
+            Failure::MaybeSent => request.idempotent,
+            Failure::Final => false,
         }
     }
 
@@ -123,8 +130,15 @@ mod tests {
             assert!(!policy.should_retry(&status(code), DEPLOY_POST));
         }
         assert!(!policy.should_retry(&status(500), GET));
-        assert!(!policy.should_retry(&Failure::Transport, DEPLOY_POST));
-        assert!(policy.should_retry(&Failure::Transport, GET));
+    }
+
+    #[test]
+    fn repeats_a_write_only_when_it_never_left() {
+        let policy = RetryPolicy::default();
+        assert!(policy.should_retry(&Failure::NotSent, DEPLOY_POST));
+        assert!(!policy.should_retry(&Failure::MaybeSent, DEPLOY_POST));
+        assert!(policy.should_retry(&Failure::MaybeSent, GET));
+        assert!(!policy.should_retry(&Failure::Final, GET));
     }
 
     #[test]

@@ -5,14 +5,15 @@ use super::api;
 use super::models::Project;
 use super::{ApiError, SentryClient};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// The client, the default organization and projects, and the projects read so far.
 pub struct Session {
     client: SentryClient,
     org: Option<String>,
     projects: Vec<String>,
-    known_projects: Mutex<HashMap<(String, String), Project>>,
+    known_projects: Arc<Mutex<HashMap<(String, String), Project>>>,
 }
 
 impl Session {
@@ -22,7 +23,18 @@ impl Session {
             client,
             org,
             projects,
-            known_projects: Mutex::new(HashMap::new()),
+            known_projects: Arc::new(Mutex::new(HashMap::new())),
+        }
+    }
+
+    /// This session with every request ending by `deadline`, retries included (a tool call's or the
+    /// gate's time budget; see [`SentryClient::with_deadline`]). Defaults and project cache are shared.
+    pub fn with_deadline(&self, deadline: Instant) -> Self {
+        Self {
+            client: self.client.with_deadline(deadline),
+            org: self.org.clone(),
+            projects: self.projects.clone(),
+            known_projects: Arc::clone(&self.known_projects),
         }
     }
 

@@ -9,3 +9,4 @@ mod gate;
 mod mcp;
 mod release;
 mod tools;
+mod transport;

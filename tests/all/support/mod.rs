@@ -4,4 +4,6 @@
 
 pub mod fake_sentry;
 pub mod git;
+pub mod http;
+pub mod schema;
 pub mod sentry;
