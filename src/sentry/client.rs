@@ -27,9 +27,7 @@ use super::pagination::next_cursor;
 use super::path::ApiPath;
 use super::redact::Secrets;
 use super::retry::{Failure, Repeatable, RetryPolicy};
-use super::transport::{
-    HttpRecipe, ProxyConfig, SendFailure, TransportSettings, read_capped,
-};
+use super::transport::{HttpRecipe, ProxyConfig, SendFailure, TransportSettings, read_capped};
 use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;

@@ -672,8 +672,9 @@ async fn no_project_given_never_compares_with_another_projects_release() {
         )
         .await
         .unwrap();
-    assert_eq!(
-        output.structured["baseline"]["version"], BASELINE,
+    assert_eq!(output.structured["baseline"], BASELINE, "{}", output.text);
+    assert!(
+        output.text.contains("compared with 1.0.0"),
         "{}",
         output.text
     );
