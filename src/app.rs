@@ -69,6 +69,10 @@ async fn run_release(
             let request = args.into_request(config.projects.clone(), output);
             crate::gate::run(session, request).await?
         }
+        ReleaseCommand::Backtest(args) => {
+            let request = args.into_request(config.projects.clone(), output);
+            crate::gate::backtest::run(session, request).await?
+        }
     })
 }
 
@@ -110,6 +114,7 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         Command::Tool(args) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Finalize(args)) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Gate(args)) => args.sentry.sentry_url.clone(),
+        Command::Release(ReleaseCommand::Backtest(args)) => args.sentry.sentry_url.clone(),
         Command::Release(_) | Command::Sourcemaps(_) => None,
     };
     let flags = Flags {

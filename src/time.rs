@@ -28,6 +28,31 @@ pub fn parse_user_time(value: &str, what: &str) -> Result<String, InvalidTime> {
         })
 }
 
+/// Reads an instant given as unix seconds (`1714564800`, fractions allowed) or as an RFC 3339
+/// date, e.g. `--at`.
+pub fn parse_user_instant(value: &str, what: &str) -> Result<DateTime<Utc>, InvalidTime> {
+    let text = value.trim();
+    let invalid = |reason: &str| InvalidTime {
+        what: what.to_owned(),
+        value: value.to_owned(),
+        reason: reason.to_owned(),
+    };
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        let seconds: f64 = text
+            .parse()
+            .map_err(|_| invalid("nor a number of unix seconds"))?;
+        let whole = seconds.trunc();
+        let nanos = ((seconds - whole) * 1e9).round().min(999_999_999.0) as u32;
+        return (whole < i64::MAX as f64)
+            .then(|| DateTime::from_timestamp(whole as i64, nanos))
+            .flatten()
+            .ok_or_else(|| invalid("unix seconds out of range"));
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|date| date.with_timezone(&Utc))
+        .map_err(|e| invalid(&format!("{e}, nor unix seconds")))
+}
+
 /// [`parse_user_time`] for an optional value.
 pub fn parse_optional_user_time(
     value: Option<&str>,
@@ -82,6 +107,24 @@ mod tests {
             "{err}"
         );
         assert_eq!(parse_optional_user_time(None, "x"), Ok(None));
+    }
+
+    #[test]
+    fn instants_are_unix_seconds_or_rfc_3339() {
+        let noon = parse_sentry_time("2026-03-01T12:00:00Z").unwrap();
+        assert_eq!(parse_user_instant("1772366400", "--at"), Ok(noon));
+        assert_eq!(
+            parse_user_instant("2026-03-01T13:00:00+01:00", "--at"),
+            Ok(noon)
+        );
+        assert_eq!(
+            parse_user_instant("1772366400.5", "--at").unwrap(),
+            noon + chrono::TimeDelta::milliseconds(500)
+        );
+        for bad in ["", "yesterday", "1.2.3", "99999999999999999999999"] {
+            let error = parse_user_instant(bad, "--at").unwrap_err().to_string();
+            assert!(error.contains("--at"), "{bad}: {error}");
+        }
     }
 
     #[test]

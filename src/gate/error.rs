@@ -78,6 +78,8 @@ pub enum GateError {
 pub enum LookError {
     /// Worth another look later: rate limits, gateway errors, timeouts, a dropped connection.
     Transient(ApiError),
+    /// The watch's deadline (`--timeout`) came before Sentry answered: the verdict is inconclusive.
+    OutOfTime(ApiError),
     /// Ends the run.
     Fatal(GateError),
 }
@@ -90,7 +92,9 @@ impl From<GateError> for LookError {
 
 impl From<ApiError> for LookError {
     fn from(error: ApiError) -> Self {
-        if is_transient(&error) {
+        if matches!(error, ApiError::TimeBudget { .. }) {
+            Self::OutOfTime(error)
+        } else if is_transient(&error) {
             Self::Transient(error)
         } else {
             Self::Fatal(GateError::Api(error))

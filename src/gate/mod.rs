@@ -9,6 +9,8 @@
 
 pub mod acks;
 pub mod attribution;
+pub mod backtest;
+pub mod backtest_report;
 pub mod budget;
 pub mod clock;
 pub mod comparison;
@@ -16,6 +18,7 @@ pub mod error;
 pub mod judge;
 pub mod observations;
 pub mod outputs;
+pub mod pace;
 pub mod policy;
 pub mod queries;
 pub mod rate_decision;
@@ -25,6 +28,7 @@ pub mod sentry_data;
 pub mod stats;
 pub mod timeline;
 
+pub use backtest::BacktestRequest;
 pub use error::GateError;
 pub use policy::{OnInconclusive, PolicySpec};
 
@@ -33,7 +37,9 @@ use crate::ci::github::{GitHub, error_command};
 use crate::exit::Exit;
 use crate::output::OutputFormat;
 use crate::sentry::Session;
+use crate::time::timestamp;
 use acks::Acks;
+use chrono::{DateTime, Utc};
 use clock::SystemClock;
 use outputs::{Streams, publish};
 use policy::Policy;
@@ -47,6 +53,8 @@ pub struct GateRequest {
     pub spec: PolicySpec,
     /// The acknowledged-issues file.
     pub acks: PathBuf,
+    /// Replay the watch as of this past instant instead of watching live (`--at`).
+    pub at: Option<DateTime<Utc>>,
     /// Also write the report as a GitLab dotenv file here.
     pub dotenv: Option<PathBuf>,
     /// How the report is printed.
@@ -87,7 +95,19 @@ async fn watch_and_report(
     }
     let data = SentryData::new(session, org, &policy);
     let mut progress = |line: String| eprintln!("{line}");
-    let report = timeline::watch(&data, &policy, &acks, &SystemClock, &mut progress).await?;
+    let report = match request.at {
+        Some(at) => {
+            if at > Utc::now() {
+                return Err(GateError::Usage(format!(
+                    "--at {} is in the future: a replay looks at a past instant (leave --at out to watch live)",
+                    timestamp(at)
+                )));
+            }
+            let data = data.replaying();
+            timeline::replay(&data, &policy, &acks, at, &mut progress).await?
+        }
+        None => timeline::watch(&data, &policy, &acks, &SystemClock, &mut progress).await?,
+    };
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
     let streams = Streams {
         stdout: &mut stdout,

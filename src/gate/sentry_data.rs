@@ -12,6 +12,7 @@ use super::observations::{
     Anchor, BaselineRelease, ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations,
     Observed, Scope, SessionTotals, Setup, Side, Unavailable, Window, WindowChoice,
 };
+use super::pace::Pace;
 use super::policy::{Baseline, Policy};
 use super::queries::{
     error_terms, new_issue_query, regressed_query, release_terms, transaction_terms,
@@ -21,10 +22,12 @@ use crate::sentry::api::issues::IssueQuery;
 use crate::sentry::api::releases::ReleaseFilter;
 use crate::sentry::api::sessions::SessionQuery;
 use crate::sentry::api::{self, Page};
-use crate::sentry::models::{CommitFile, Deploy, Event, Issue, Release};
-use crate::sentry::{ApiError, Session};
-use crate::time::parse_sentry_time;
+use crate::sentry::models::{CommitFile, Deploy, Event, Issue, Project, Release};
+use crate::sentry::{ApiError, SentryClient, Session};
+use crate::time::{parse_sentry_time, timestamp};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Most issues listed per search (the count still comes from Sentry's total).
 const ISSUES_LISTED: usize = 100;
@@ -73,19 +76,59 @@ fn need_of(kind: ExposureKind) -> Need {
 
 /// Asks Sentry what the gate needs, for one organization and policy.
 pub struct SentryData<'a> {
-    session: &'a Session,
+    session: Session,
     org: String,
     policy: &'a Policy,
+    pace: Option<Arc<Pace>>,
+    replay: bool,
 }
 
 impl<'a> SentryData<'a> {
     /// A data source for `org` under `policy`.
-    pub fn new(session: &'a Session, org: String, policy: &'a Policy) -> Self {
+    pub fn new(session: &Session, org: String, policy: &'a Policy) -> Self {
         Self {
-            session,
+            session: session.clone(),
             org,
             policy,
+            pace: None,
+            replay: false,
         }
+    }
+
+    /// The same, with every request waiting for its turn under `pace`.
+    pub fn paced(self, pace: Arc<Pace>) -> Self {
+        Self {
+            pace: Some(pace),
+            ..self
+        }
+    }
+
+    /// The same for a replay of a past watch: the deploy watched is one finished before the
+    /// replayed instant, and sessions (counted by the hour) only over whole hours before each look.
+    pub fn replaying(self) -> Self {
+        Self {
+            replay: true,
+            ..self
+        }
+    }
+
+    /// The same, with every request (retries included) ending by `deadline`.
+    pub fn within(&self, deadline: Instant) -> Self {
+        Self {
+            session: self.session.with_deadline(deadline),
+            org: self.org.clone(),
+            policy: self.policy,
+            pace: self.pace.clone(),
+            replay: self.replay,
+        }
+    }
+
+    /// The client, once it is this request's turn.
+    async fn client(&self) -> &SentryClient {
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
+        self.session.client()
     }
 
     /// The web link of an issue that came without a permalink.
@@ -99,6 +142,7 @@ impl<'a> SentryData<'a> {
     fn settle<T>(&self, result: Result<T, ApiError>, need: Need) -> Result<Observed<T>, LookError> {
         match result {
             Ok(value) => Ok(Ok(value)),
+            Err(error @ ApiError::TimeBudget { .. }) => Err(LookError::OutOfTime(error)),
             Err(error) if is_transient(&error) => Err(LookError::Transient(error)),
             Err(ApiError::Forbidden { .. }) if self.policy.allow_partial => Ok(Err(Unavailable {
                 reason: format!(
@@ -150,7 +194,7 @@ impl<'a> SentryData<'a> {
 
     async fn release(&self) -> Result<Release, LookError> {
         let version = &self.policy.version;
-        match api::releases::get(self.session.client(), &self.org, version).await {
+        match api::releases::get(self.client().await, &self.org, version).await {
             Err(ApiError::NotFound { .. }) => Err(GateError::Usage(format!(
                 "release {version:?} was not found in organization {:?}: check VERSION, or create the release first (`sentry-companion release create`)",
                 self.org
@@ -209,7 +253,7 @@ impl<'a> SentryData<'a> {
         let mut project_params = Vec::new();
         let mut sends: Vec<Option<bool>> = Vec::new();
         for slug in &slugs {
-            let answer = self.session.project(&self.org, slug).await;
+            let answer = self.project(slug).await;
             match self.settle(answer, PROJECTS)? {
                 Ok(project) => {
                     project_params.push(project.id);
@@ -238,12 +282,18 @@ impl<'a> SentryData<'a> {
         })
     }
 
+    /// A project by slug (read once per session).
+    async fn project(&self, slug: &str) -> Result<Project, ApiError> {
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
+        self.session.project(&self.org, slug).await
+    }
+
     async fn deploys(&self, version: &str) -> Result<Vec<Deploy>, ApiError> {
-        Ok(
-            api::deploys::list(self.session.client(), &self.org, version)
-                .await?
-                .items,
-        )
+        Ok(api::deploys::list(self.client().await, &self.org, version)
+            .await?
+            .items)
     }
 
     async fn anchor(
@@ -254,12 +304,22 @@ impl<'a> SentryData<'a> {
         let version = &self.policy.version;
         let environment = &self.policy.environment;
         let deploys = self.deploys(version).await?;
-        if let Some((finished, started)) = latest_deploy(&deploys, environment, None) {
+        // A replay watches a deploy that had finished by the replayed instant (Sentry's times
+        // are precise to the millisecond).
+        let before = self.replay.then(|| now + TimeDelta::milliseconds(1));
+        if let Some((finished, started)) = latest_deploy(&deploys, environment, before) {
             return Ok(Anchor {
                 deployed: finished,
                 since: Some(started.filter(|s| *s <= finished).unwrap_or(finished)),
                 recorded: true,
             });
+        }
+        if self.replay {
+            return Err(GateError::Usage(format!(
+                "release {version} has no deploy to {environment} that finished before {}: a replay watches a recorded deploy, so choose a later time",
+                timestamp(now)
+            ))
+            .into());
         }
         let mut elsewhere: Vec<&str> = deploys.iter().map(|d| d.environment.as_str()).collect();
         elsewhere.sort_unstable();
@@ -285,7 +345,7 @@ impl<'a> SentryData<'a> {
     /// Refuses an environment the organization does not know (a typo in `--env`); when the list
     /// cannot be read the run goes on, and a later 404 says the same.
     async fn check_environment_exists(&self) -> Result<(), LookError> {
-        let Ok(known) = api::organizations::environments(self.session.client(), &self.org).await
+        let Ok(known) = api::organizations::environments(self.client().await, &self.org).await
         else {
             return Ok(());
         };
@@ -327,7 +387,12 @@ impl<'a> SentryData<'a> {
         let version = match &self.policy.baseline {
             Baseline::Recent(count) => {
                 let recent = self
-                    .recent_deploys(scope, start, *count)
+                    .recent_deploys(
+                        &scope.project_params,
+                        start,
+                        *count,
+                        Some(&self.policy.version),
+                    )
                     .await
                     .map_err(|e| self.environment_not_found(e))?;
                 if recent.is_empty() {
@@ -367,30 +432,52 @@ impl<'a> SentryData<'a> {
         }
     }
 
-    /// The `count` releases deployed to the environment most recently before `before`, newest
-    /// first, as (version, deploy finished).
-    async fn recent_deploys(
+    /// The `count` releases of the policy's projects deployed to its environment most recently
+    /// before `before`, newest first, as (version, deploy finished): what `release backtest`
+    /// replays.
+    pub async fn deployed_releases(
         &self,
-        scope: &Scope,
         before: DateTime<Utc>,
         count: usize,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, LookError> {
+        let mut project_params = Vec::new();
+        for slug in &self.policy.projects {
+            let project = self.project(slug).await;
+            match self.settle(project, PROJECTS)? {
+                Ok(project) => project_params.push(project.id),
+                Err(_) => project_params.push(slug.clone()),
+            }
+        }
+        self.recent_deploys(&project_params, before, count, None)
+            .await
+            .map_err(|e| self.environment_not_found(e))
+    }
+
+    /// The `count` releases deployed to the environment most recently before `before`, newest
+    /// first, as (version, deploy finished), leaving out `skip`.
+    async fn recent_deploys(
+        &self,
+        project_params: &[String],
+        before: DateTime<Utc>,
+        count: usize,
+        skip: Option<&str>,
     ) -> Result<Vec<(String, DateTime<Utc>)>, ApiError> {
         let environment = &self.policy.environment;
         let filter = ReleaseFilter {
             environment,
-            projects: &scope.project_params,
+            projects: project_params,
             sort: "date",
         };
         let releases = api::releases::list(
-            self.session.client(),
+            self.client().await,
             &self.org,
             filter,
-            Page::first(RELEASES_SCANNED),
+            Page::first(RELEASES_SCANNED.max(2 * count)),
         )
         .await?;
         let mut found: Vec<(String, DateTime<Utc>)> = Vec::new();
         for release in releases.items {
-            if release.version == self.policy.version {
+            if Some(release.version.as_str()) == skip {
                 continue;
             }
             let created = release.date_created.as_deref().and_then(parse_sentry_time);
@@ -407,9 +494,11 @@ impl<'a> SentryData<'a> {
                 }
                 _ => None,
             };
+            // The last deploy is the only one when there is one: no need to list them.
+            let only_one = release.deploy_count == Some(1) && release.last_deploy.is_some();
             let deployed = match deployed {
                 Some(found) => Some(found),
-                None if release.deploy_count == Some(0) => None,
+                None if release.deploy_count == Some(0) || only_one => None,
                 None => latest_deploy(
                     &self.deploys(&release.version).await?,
                     environment,
@@ -473,7 +562,7 @@ impl<'a> SentryData<'a> {
             range: since.map(|since| (since, now.max(since + TimeDelta::seconds(1)))),
         };
         let answer = api::issues::search(
-            self.session.client(),
+            self.client().await,
             &self.org,
             search,
             Page::first(ISSUES_LISTED),
@@ -605,6 +694,23 @@ impl<'a> SentryData<'a> {
         version: &str,
         window: Window,
     ) -> Result<SessionTotals, ApiError> {
+        let hour = TimeDelta::hours(1);
+        let start = window.start.duration_trunc(hour).unwrap_or(window.start);
+        // The sessions API counts whole hours: a replay stops at the last whole hour before the
+        // look, so no session after it counts.
+        let window = if self.replay {
+            let end = window.end.duration_trunc(hour).unwrap_or(window.end);
+            if end <= start {
+                return Ok(SessionTotals {
+                    sessions: 0,
+                    crashed: 0,
+                    range: Window { start, end: start },
+                });
+            }
+            Window { start, end }
+        } else {
+            window
+        };
         let query = SessionQuery {
             query: &release_terms(version),
             environment: &self.policy.environment,
@@ -612,13 +718,8 @@ impl<'a> SentryData<'a> {
             start: window.start,
             end: window.end,
         };
-        let counts = api::sessions::counts(self.session.client(), &self.org, query).await?;
-        // The sessions API counts whole hours: the range it says it counted, else the asked one
-        // widened to the hour.
-        let start = window
-            .start
-            .duration_trunc(TimeDelta::hours(1))
-            .unwrap_or(window.start);
+        let counts = api::sessions::counts(self.client().await, &self.org, query).await?;
+        // The range the sessions API says it counted, else the asked one widened to the hour.
         Ok(SessionTotals {
             sessions: counts.sessions,
             crashed: counts.crashed,
@@ -726,13 +827,13 @@ impl<'a> SentryData<'a> {
             start: window.start,
             end: window.end,
         };
-        api::events::count(self.session.client(), &self.org, query).await
+        api::events::count(self.client().await, &self.org, query).await
     }
 
     /// Files the release's commits changed.
     pub async fn changed_files(&self) -> Result<Vec<CommitFile>, ApiError> {
         api::releases::commit_files(
-            self.session.client(),
+            self.client().await,
             &self.org,
             &self.policy.version,
             CHANGED_FILES_READ,
@@ -743,7 +844,7 @@ impl<'a> SentryData<'a> {
     /// The latest event of an issue in the environment.
     pub async fn latest_event(&self, issue_id: &str) -> Result<Event, ApiError> {
         api::issues::event(
-            self.session.client(),
+            self.client().await,
             &self.org,
             issue_id,
             "latest",

@@ -13,7 +13,19 @@ mod tests;
 
 pub use outcome::{FlaggedIssue, Rule, RuleInputs, RuleOutcome, Status, SuspectCommit};
 
-use crate::gate::observations::Observations;
+use crate::gate::observations::{Observations, Unavailable};
+
+/// Every rule skipped for the same reason (nothing could be read).
+pub fn not_evaluated(why: &str) -> Vec<RuleOutcome> {
+    let why = Unavailable {
+        reason: format!("not evaluated: {why}"),
+        missing_scope: None,
+    };
+    Rule::ALL
+        .iter()
+        .map(|rule| outcome::skipped(*rule, "-".into(), &why))
+        .collect()
+}
 
 /// Every rule's outcome for one look.
 pub fn evaluate(observations: &Observations, inputs: &RuleInputs<'_>) -> Vec<RuleOutcome> {

@@ -52,6 +52,14 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in report order.
+    pub const ALL: [Rule; 4] = [
+        Self::NewIssues,
+        Self::RegressedIssues,
+        Self::ErrorRate,
+        Self::CrashFree,
+    ];
+
     /// The rule's name in outputs.
     pub fn name(self) -> &'static str {
         match self {

@@ -2,7 +2,10 @@
 //! end to end through the binary with a zero soak. `measured` reproduces each case the validation
 //! of issue 9 measured on the earlier gate, with the verdict it gets now.
 
+mod backtest;
+mod deadline;
 mod measured;
+mod replay;
 
 use crate::support::fake_sentry::{
     FakeDeploy, FakeIssue, FakeProject, FakeRelease, FakeSentry, ORG, Traffic, World,

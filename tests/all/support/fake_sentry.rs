@@ -184,6 +184,8 @@ pub struct World {
     /// A factor on every release's error rate by the hour of the day (UTC), e.g. more errors per
     /// request in the evening; `None`: the same all day.
     pub error_rate_by_hour: Option<fn(u32) -> f64>,
+    /// How long every answer takes (a slow Sentry).
+    pub latency: std::time::Duration,
     /// Every request, as `path?decoded query`.
     pub requests: Vec<String>,
     /// The bearer token of every request, as (path, token).
@@ -320,6 +322,19 @@ impl FakeSentry {
         change(&mut self.world.lock().expect("world lock"))
     }
 
+    /// The latest instant any request asked about (its `end`), if one did.
+    pub fn latest_end(&self) -> Option<DateTime<Utc>> {
+        self.with(|w| {
+            w.requests
+                .iter()
+                .filter_map(|r| r.split_once('?'))
+                .flat_map(|(_, query)| query.split('&'))
+                .filter_map(|pair| pair.strip_prefix("end="))
+                .filter_map(parse)
+                .max()
+        })
+    }
+
     /// The requests seen whose path contains `fragment`.
     pub fn requests_to(&self, fragment: &str) -> Vec<String> {
         self.with(|w| {
@@ -368,6 +383,8 @@ async fn handle(
             .into_owned()
             .collect(),
     );
+    let latency = world.lock().expect("world lock").latency;
+    tokio::time::sleep(latency).await;
     let mut world = world.lock().expect("world lock");
     let described = query
         .0
