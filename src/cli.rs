@@ -341,6 +341,13 @@ pub struct GatePolicyArgs {
     /// Lowest crash-free session rate that passes, in percent (projects that send sessions).
     #[arg(long, default_value_t = PolicySpec::default().min_crash_free)]
     pub min_crash_free: f64,
+    /// The percentile of transaction duration the latency rule compares: 50, 75, 90, 95 or 99.
+    #[arg(long, value_name = "P", default_value_t = PolicySpec::default().latency_percentile)]
+    pub latency_percentile: u8,
+    /// Largest increase of that duration, and of the transaction failure rate, over the
+    /// baseline that still passes, in percent.
+    #[arg(long, value_name = "PCT", default_value_t = PolicySpec::default().max_latency_increase)]
+    pub max_latency_increase: f64,
     /// What an inconclusive verdict exits with.
     #[arg(long, value_enum, default_value_t = PolicySpec::default().on_inconclusive)]
     pub on_inconclusive: OnInconclusive,
@@ -576,6 +583,8 @@ impl GatePolicyArgs {
             min_transactions: self.min_transactions,
             min_errors: self.min_errors,
             min_crash_free: self.min_crash_free,
+            latency_percentile: self.latency_percentile,
+            max_latency_increase: self.max_latency_increase,
             on_inconclusive: self.on_inconclusive,
             report_only: self.report_only,
             allow_partial: self.allow_partial,

@@ -9,14 +9,17 @@ use super::comparison::{
 };
 use super::error::{GateError, LookError, ORG_TOKEN_NOTE, is_transient};
 use super::observations::{
-    Anchor, BaselineRelease, ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations,
-    Observed, Scope, SessionTotals, Setup, Side, Unavailable, Window, WindowChoice,
+    Anchor, BaselineRelease, ErrorRateData, ErrorRates, ExposureKind, IssueSearch, LatencyData,
+    LatencySide, Observations, Observed, Scope, SessionTotals, Setup, Side, Unavailable, Window,
+    WindowChoice,
 };
 use super::pace::Pace;
 use super::policy::{Baseline, Policy};
 use super::queries::{
-    error_terms, new_issue_query, regressed_query, release_terms, transaction_terms,
+    error_terms, failed_terms, new_issue_query, regressed_query, release_terms, slower_terms,
+    transaction_terms,
 };
+use crate::sentry::api::discover::{DiscoverQuery, TimeRange};
 use crate::sentry::api::events::CountQuery;
 use crate::sentry::api::issues::IssueQuery;
 use crate::sentry::api::releases::ReleaseFilter;
@@ -26,6 +29,8 @@ use crate::sentry::models::{CommitFile, Deploy, Event, Issue, Project, Release};
 use crate::sentry::{ApiError, SentryClient, Session};
 use crate::time::{parse_sentry_time, timestamp};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::Value;
+use std::future::Future;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -537,12 +542,14 @@ impl<'a> SentryData<'a> {
         let errors = self
             .error_rates(setup, window, baselines, &sessions)
             .await?;
+        let latency = self.latency(setup, window, baselines).await?;
         Ok(Observations {
             at: now,
             new_issues,
             regressed,
             sessions: sessions.map(|sides| sides.map(|s| s.session_data())),
             errors,
+            latency,
         })
     }
 
@@ -637,8 +644,7 @@ impl<'a> SentryData<'a> {
         }))
     }
 
-    /// A baseline's exposure of one kind: over the candidate's own window when it still served
-    /// enough there (a rollout or canary), else over [`matched_window`].
+    /// A baseline's exposure of one kind over the window [`Self::baseline_window`] chooses.
     async fn baseline_exposure(
         &self,
         setup: &Setup,
@@ -646,20 +652,135 @@ impl<'a> SentryData<'a> {
         baseline: &BaselineRelease,
         window: Window,
     ) -> Result<Observed<(Measured, WindowChoice)>, LookError> {
-        let need = need_of(kind);
+        let enough = (need_of(kind), self.policy.minimums.exposure(kind).0.max(1));
+        let measure = |window| self.exposure(setup, kind, &baseline.version, window);
+        let chosen = self
+            .baseline_window(baseline, window, enough, measure, |m: &Measured| m.amount)
+            .await?;
+        Ok(chosen.map(|(measured, _, choice)| (measured, choice)))
+    }
+
+    /// What `measure` finds of a baseline over the candidate's own window when it still served
+    /// `enough` there (a rollout or canary), else over [`matched_window`]; with the window used.
+    async fn baseline_window<T, Fut>(
+        &self,
+        baseline: &BaselineRelease,
+        window: Window,
+        (need, enough): (Need, u64),
+        measure: impl Fn(Window) -> Fut,
+        amount: impl Fn(&T) -> u64,
+    ) -> Result<Observed<(T, Window, WindowChoice)>, LookError>
+    where
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
         if baseline.until >= window.start {
-            let concurrent = self.exposure(setup, kind, &baseline.version, window).await;
-            match self.settle(concurrent, need)? {
-                Ok(measured) if measured.amount >= self.policy.minimums.exposure(kind).0.max(1) => {
-                    return Ok(Ok((measured, WindowChoice::Concurrent)));
+            match self.settle(measure(window).await, need)? {
+                Ok(found) if amount(&found) >= enough => {
+                    return Ok(Ok((found, window, WindowChoice::Concurrent)));
                 }
                 Ok(_) => {}
                 Err(unavailable) => return Ok(Err(unavailable)),
             }
         }
         let (matched, choice) = matched_window(window, baseline);
-        let measured = self.exposure(setup, kind, &baseline.version, matched).await;
-        Ok(self.settle(measured, need)?.map(|m| (m, choice)))
+        let found = self.settle(measure(matched).await, need)?;
+        Ok(found.map(|found| (found, matched, choice)))
+    }
+
+    /// Transaction durations and failures of the candidate over its window and of each baseline
+    /// over the window its transactions choose: counts, the percentile, and how many were slower
+    /// than the baselines' percentile (the candidate's: `1 + margin` times it) or failed.
+    async fn latency(
+        &self,
+        setup: &Setup,
+        window: Window,
+        baselines: &[BaselineRelease],
+    ) -> Result<Observed<LatencyData>, LookError> {
+        let version = &self.policy.version;
+        let candidate = match self.settle(self.durations(setup, version, window).await, EVENTS)? {
+            Ok(durations) => durations,
+            Err(unavailable) => return Ok(Err(unavailable)),
+        };
+        let mut sides = vec![candidate.side(version, window, None)];
+        let enough = (EVENTS, self.policy.minimums.transactions.max(1));
+        for baseline in baselines {
+            let measure = |window| self.durations(setup, &baseline.version, window);
+            let transactions = |d: &Durations| d.transactions;
+            match self
+                .baseline_window(baseline, window, enough, measure, transactions)
+                .await?
+            {
+                Ok((durations, range, choice)) => {
+                    sides.push(durations.side(&baseline.version, range, Some(choice)))
+                }
+                Err(unavailable) => return Ok(Err(unavailable)),
+            }
+        }
+        let threshold_ms = weighted_percentile(&sides[1..]);
+        if let Some(threshold) = threshold_ms {
+            let scaled = threshold * (1.0 + self.policy.latency.max_increase);
+            for (index, side) in sides.iter_mut().enumerate() {
+                if side.transactions == 0 {
+                    continue;
+                }
+                let slower_than = if index == 0 { scaled } else { threshold };
+                let slower = self
+                    .count(
+                        setup,
+                        "spans",
+                        &slower_terms(&side.version, slower_than),
+                        side.window,
+                    )
+                    .await;
+                let failed = self
+                    .count(setup, "spans", &failed_terms(&side.version), side.window)
+                    .await;
+                match (self.settle(slower, EVENTS)?, self.settle(failed, EVENTS)?) {
+                    (Ok(slower), Ok(failed)) => (side.slower, side.failed) = (slower, failed),
+                    (Err(unavailable), _) | (_, Err(unavailable)) => return Ok(Err(unavailable)),
+                }
+            }
+        }
+        let candidate = sides.remove(0);
+        Ok(Ok(LatencyData {
+            threshold_ms,
+            candidate,
+            baselines: sides,
+        }))
+    }
+
+    /// A release's transactions and its duration at the policy's percentile over a window.
+    async fn durations(
+        &self,
+        setup: &Setup,
+        version: &str,
+        window: Window,
+    ) -> Result<Durations, ApiError> {
+        let percentile = self.policy.latency.aggregate();
+        let fields = ["count()".to_owned(), percentile.clone()];
+        let range = TimeRange::Between(timestamp(window.start), timestamp(window.end));
+        let query = DiscoverQuery {
+            dataset: "spans",
+            fields: &fields,
+            query: &transaction_terms(version),
+            sort: None,
+            projects: &setup.scope.project_params,
+            environment: Some(&self.policy.environment),
+            range: &range,
+            limit: 1,
+            cursor: None,
+        };
+        let (table, _) = api::discover::table(self.client().await, &self.org, &query).await?;
+        let row = table.data.first();
+        let number = |field: &str| row.and_then(|r| r.get(field)).and_then(Value::as_f64);
+        let unit = table.meta.units.get(&percentile).and_then(Value::as_str);
+        let transactions = number("count()").map_or(0, |n| n.round().max(0.0) as u64);
+        Ok(Durations {
+            transactions,
+            percentile_ms: number(&percentile)
+                .filter(|_| transactions > 0)
+                .map(|value| value * milliseconds_per(unit)),
+        })
     }
 
     async fn exposure(
@@ -851,6 +972,52 @@ impl<'a> SentryData<'a> {
             Some(&self.policy.environment),
         )
         .await
+    }
+}
+
+/// A release's transactions over a window and their duration at the policy's percentile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Durations {
+    transactions: u64,
+    percentile_ms: Option<f64>,
+}
+
+impl Durations {
+    /// The latency rule's view of it, before anything is counted against a threshold.
+    fn side(self, version: &str, window: Window, choice: Option<WindowChoice>) -> LatencySide {
+        LatencySide {
+            version: version.to_owned(),
+            window,
+            choice,
+            transactions: self.transactions,
+            percentile_ms: self.percentile_ms,
+            slower: 0,
+            failed: 0,
+        }
+    }
+}
+
+/// The releases' durations at the percentile, weighted by their transactions (`None` when none
+/// has transactions).
+fn weighted_percentile(sides: &[LatencySide]) -> Option<f64> {
+    let (weighted, transactions) = sides
+        .iter()
+        .filter_map(|side| Some((side.percentile_ms?, side.transactions as f64)))
+        .filter(|(_, transactions)| *transactions > 0.0)
+        .fold((0.0, 0.0), |(sum, total), (ms, n)| {
+            (sum + ms * n, total + n)
+        });
+    (transactions > 0.0).then(|| weighted / transactions)
+}
+
+/// Milliseconds in one of Sentry's duration units (a missing unit is milliseconds).
+fn milliseconds_per(unit: Option<&str>) -> f64 {
+    match unit {
+        Some("nanosecond") => 1e-6,
+        Some("microsecond") => 1e-3,
+        Some("second") => 1e3,
+        Some("minute") => 6e4,
+        _ => 1.0,
     }
 }
 

@@ -2,7 +2,7 @@
 //! windows, and against `--max-error-rate` when one is set.
 
 use super::format::{amount, exposure_shortfall, rate_text, ratio_text};
-use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, skipped, status_of};
+use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, guarded, skipped};
 use crate::gate::observations::{
     ErrorRateData, ErrorRates, ExposureKind, Observed, Side, Unavailable, Window,
 };
@@ -151,22 +151,6 @@ fn combined(statuses: impl Iterator<Item = Status>) -> Status {
         Status::Pass
     } else {
         Status::Inconclusive
-    }
-}
-
-/// A pass the statistics allow, held back while a window has less exposure than the policy's
-/// minimum; the reason when undecided.
-fn guarded(decision: Decision, shortfall: Vec<String>, unit: &str) -> (Status, Option<String>) {
-    match (status_of(decision), decision) {
-        (Status::Pass, _) if !shortfall.is_empty() => {
-            (Status::Inconclusive, Some(shortfall.join(", ")))
-        }
-        (Status::Inconclusive, Decision::Undecided(why)) => {
-            let mut reasons = vec![why.explain(unit)];
-            reasons.extend(shortfall);
-            (Status::Inconclusive, Some(reasons.join(", ")))
-        }
-        (status, _) => (status, None),
     }
 }
 

@@ -1,12 +1,13 @@
 //! The rules: pure functions from one look's observations to a status with the numbers behind it.
 //!
-//! One file per rule: `issue_count` (new and regressed issues), `error_rate`, `crash_free`;
-//! `outcome` holds what a rule returns and takes, `format` how their numbers read.
+//! One file per rule: `issue_count` (new and regressed issues), `error_rate`, `crash_free`,
+//! `latency`; `outcome` holds what a rule returns and takes, `format` how their numbers read.
 
 mod crash_free;
 mod error_rate;
 mod format;
 mod issue_count;
+mod latency;
 mod outcome;
 #[cfg(test)]
 mod tests;
@@ -46,5 +47,6 @@ pub fn evaluate(observations: &Observations, inputs: &RuleInputs<'_>) -> Vec<Rul
         ),
         error_rate::error_rate(&observations.errors, inputs),
         crash_free::crash_free(&observations.sessions, inputs),
+        latency::latency(&observations.latency, inputs),
     ]
 }

@@ -152,7 +152,7 @@ async fn every_deploy_is_a_row_with_the_verdict_the_gate_would_have_given() {
         "{}",
         silent.reason
     );
-    assert_eq!(silent.decided_by, ["error-rate"]);
+    assert_eq!(silent.decided_by, ["error-rate", "latency"]);
     assert!(
         silent.reason.contains("no exposure every release has"),
         "{}",
@@ -199,7 +199,12 @@ async fn every_deploy_is_a_row_with_the_verdict_the_gate_would_have_given() {
         .map(|c| (c.rule, c.releases))
         .collect();
     assert_eq!(failed_by, [("new-issues", 1), ("error-rate", 1)]);
-    assert_eq!(summary.undecided_on[0].rule, "error-rate");
+    let undecided_on: Vec<(&str, usize)> = summary
+        .undecided_on
+        .iter()
+        .map(|c| (c.rule, c.releases))
+        .collect();
+    assert_eq!(undecided_on, [("error-rate", 1), ("latency", 1)]);
 }
 
 #[tokio::test]
@@ -234,11 +239,11 @@ fn binary_prints_a_row_per_deploy_and_the_summary() {
         "{text}"
     );
     assert!(
-        text.contains("VERSION  DEPLOYED              VERDICT       NEW-ISSUES  REGRESSED-ISSUES  ERROR-RATE    CRASH-FREE"),
+        text.contains("VERSION  DEPLOYED              VERDICT       NEW-ISSUES  REGRESSED-ISSUES  ERROR-RATE    CRASH-FREE  LATENCY"),
         "{text}"
     );
     assert!(
-        text.contains("1.2.0    2026-03-03T12:00:00Z  FAIL          PASS        PASS              FAIL          SKIPPED"),
+        text.contains("1.2.0    2026-03-03T12:00:00Z  FAIL          PASS        PASS              FAIL          SKIPPED     INCONCLUSIVE"),
         "{text}"
     );
     assert!(
@@ -250,7 +255,7 @@ fn binary_prints_a_row_per_deploy_and_the_summary() {
         "{text}"
     );
     assert!(
-        text.trim_end().ends_with("Summary: 6 release(s) replayed: 2 would have passed, 2 failed (new-issues 1, error-rate 1), 1 been inconclusive (error-rate 1), 1 could not be read."),
+        text.trim_end().ends_with("Summary: 6 release(s) replayed: 2 would have passed, 2 failed (new-issues 1, error-rate 1), 1 been inconclusive (error-rate 1, latency 1), 1 could not be read."),
         "{text}"
     );
     assert!(

@@ -4,6 +4,7 @@
 
 mod backtest;
 mod deadline;
+mod latency;
 mod measured;
 mod replay;
 
@@ -68,6 +69,8 @@ const STEADY: Traffic = Traffic {
     transactions_per_minute: 10_000.0,
     sessions_per_minute: 0.0,
     crash_free: 1.0,
+    mean_duration_ms: 100.0,
+    failure_rate: 0.01,
 };
 
 /// Project `web`; release 1.0.0 deployed a day before 2.0.0; both with the same steady traffic.
@@ -631,7 +634,13 @@ async fn the_mcp_tool_evaluates_the_same_rules_once() {
         .collect();
     assert_eq!(
         rules,
-        ["new-issues", "regressed-issues", "error-rate", "crash-free"]
+        [
+            "new-issues",
+            "regressed-issues",
+            "error-rate",
+            "crash-free",
+            "latency"
+        ]
     );
     let schema = serde_json::Value::Object(tool.output_schema().unwrap().clone());
     assert_conforms("check_release_health", &schema, &output.structured);
