@@ -39,13 +39,22 @@ async fn run_release(
             crate::release::version::run(&args.into_request(output))?
         }
         ReleaseCommand::Create(args) => {
-            crate::release::create::run(session, args.into_request(output)).await?
+            let request = args.into_request(output, config.vcs_remote.as_deref());
+            let report = request.ci_report();
+            let result = crate::release::create::run(session, request).await;
+            report.settle(result, config.allow_failure)?
         }
         ReleaseCommand::Finalize(args) => {
-            crate::release::finalize(session, args.into_request(output)).await?
+            let request = args.into_request(output);
+            let report = request.ci_report();
+            let result = crate::release::finalize(session, request).await;
+            report.settle(result, config.allow_failure)?
         }
         ReleaseCommand::Deploy(args) => {
-            crate::release::deploy(session, args.into_request(output)).await?
+            let request = args.into_request(output);
+            let report = request.ci_report();
+            let result = crate::release::deploy(session, request).await;
+            report.settle(result, config.allow_failure)?
         }
         ReleaseCommand::Gate(args) => {
             let request = args.into_request(config.projects.clone(), output);
@@ -89,8 +98,8 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
     let url_after_subcommand = match &cli.command {
         Command::Mcp(args) => args.sentry.sentry_url.clone(),
         Command::Tool(args) => args.sentry.sentry_url.clone(),
-        Command::Release(ReleaseCommand::Finalize(args)) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Gate(args)) => args.sentry.sentry_url.clone(),
+        // After create, finalize and deploy, `--url` is the release's or deploy's link (sentry-cli).
         Command::Release(_) => None,
     };
     let flags = Flags {
@@ -101,6 +110,7 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         output: cli.global.output,
         log_level: cli.global.log_level,
         headers: cli.global.headers.clone(),
+        allow_failure: cli.global.allow_failure,
     };
     let config = Config::resolve(&flags, &Sources::from_process())?;
     log::set_level(config.log_level);

@@ -8,6 +8,7 @@
 use crate::gate::policy::human_duration;
 use crate::gate::{GateRequest, OnInconclusive, PolicySpec};
 use crate::output::OutputFormat;
+use crate::release::create::CommitSource;
 use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
 use crate::sentry::log::Level;
 use clap::builder::PossibleValue;
@@ -54,6 +55,9 @@ pub struct GlobalArgs {
     /// An extra header for every request to Sentry, 'Name: value'; repeatable [env: CUSTOM_HEADER].
     #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+    /// `release create|finalize|deploy`: print a failure as a warning and exit 0 [env: SENTRY_ALLOW_FAILURE].
+    #[arg(long, global = true)]
+    pub allow_failure: bool,
 }
 
 fn parse_log_level(text: &str) -> Result<Level, String> {
@@ -170,9 +174,9 @@ pub struct CreateArgs {
     /// Commits to send for a first release (no previous release and no --from).
     #[arg(long, default_value_t = 20)]
     pub initial_depth: usize,
-    /// The git remote whose URL names the repository.
-    #[arg(long, default_value = "origin")]
-    pub remote: String,
+    /// The git remote whose URL names the repository [env: SENTRY_VCS_REMOTE] [default: origin].
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
     /// The repository name as Sentry knows it (overrides the remote lookup).
     #[arg(long, value_name = "NAME")]
     pub repository: Option<String>,
@@ -180,20 +184,55 @@ pub struct CreateArgs {
     #[arg(long)]
     pub finalize: bool,
     /// Create or update the release without commits or refs (the action's `set_commits: skip`).
-    #[arg(long, conflicts_with_all = ["from", "paths", "repository", "deepen"])]
+    #[arg(long, conflicts_with_all = ["from", "paths", "repository", "deepen", "auto", "commit", "set_commits"])]
     pub no_commits: bool,
+    /// Send only the head commit and the previous release's commit, and let Sentry fetch the
+    /// commits through the repository's integration (sentry-cli's `set-commits --auto`).
+    #[arg(long, conflicts_with_all = ["paths", "commit", "set_commits"])]
+    pub auto: bool,
+    /// A ref set by hand, `REPO@SHA` or `REPO@PREV_SHA..SHA` (sentry-cli's `--commit`); repeatable.
+    #[arg(short = 'c', long, value_name = "REPO@[PREV..]SHA", conflicts_with_all = ["paths", "from", "deepen"])]
+    pub commit: Vec<String>,
+    /// Where the commits come from: local (git history), auto (Sentry's integration), manual
+    /// (--commit), skip (none). Default: local, or what --auto, --commit or --no-commits say.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub set_commits: Option<SetCommits>,
+    /// When the previous release's commit is not in the history, start as a first release
+    /// (--initial-depth) with a warning instead of failing.
+    #[arg(long)]
+    pub ignore_missing: bool,
+    /// Do not warn when no commits are found (the release is then left without new commits).
+    #[arg(long)]
+    pub ignore_empty: bool,
     /// A URL for the release (e.g. the changelog or the CI run).
     #[arg(long = "url", value_name = "URL")]
     pub release_url: Option<String>,
     /// Print the exact JSON body and stop: no token, no network.
     #[arg(long)]
     pub dry_run: bool,
-    /// In a shallow clone, fetch more history (git fetch --deepen, bounded) until the previous commit is found.
+    /// In a shallow clone, fetch more history (git fetch --deepen, bounded) until the whole range
+    /// is present; a --from tag the clone lacks is fetched too.
     #[arg(long)]
     pub deepen: bool,
     /// The repository.
     #[command(flatten)]
     pub repo: RepoArg,
+    /// CI reporting.
+    #[command(flatten)]
+    pub ci: ReleaseCiArgs,
+}
+
+/// `release create --set-commits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SetCommits {
+    /// Commits and file changes from the local git history.
+    Local,
+    /// Refs only; Sentry fetches the commits through its repository integration.
+    Auto,
+    /// Refs given with --commit.
+    Manual,
+    /// No commits or refs.
+    Skip,
 }
 
 /// `release finalize` flags.
@@ -201,34 +240,56 @@ pub struct CreateArgs {
 pub struct FinalizeArgs {
     /// The version.
     pub version: String,
-    /// When it was released (RFC 3339); default now.
-    #[arg(long, value_name = "RFC3339")]
+    /// When it was released (unix seconds or RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
     pub released: Option<String>,
-    /// Sentry URL.
+    /// A link for the release (as in sentry-cli; the Sentry server goes before the subcommand).
+    #[arg(long = "url", value_name = "URL")]
+    pub release_url: Option<String>,
+    /// CI reporting.
     #[command(flatten)]
-    pub sentry: SentryUrlArg,
+    pub ci: ReleaseCiArgs,
 }
 
-/// `release deploy` flags.
+/// `release deploy` flags (sentry-cli's `deploys new` names, long and short).
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// The version.
     pub version: String,
     /// The environment deployed to.
-    #[arg(long = "env", value_name = "ENV")]
+    #[arg(
+        short = 'e',
+        long = "env",
+        visible_alias = "environment",
+        value_name = "ENV"
+    )]
     pub environment: String,
     /// A name for the deploy.
-    #[arg(long)]
+    #[arg(short = 'n', long)]
     pub name: Option<String>,
-    /// A URL for the deploy.
-    #[arg(long = "url", value_name = "URL")]
+    /// A link for the deploy (the Sentry server goes before the subcommand).
+    #[arg(short = 'u', long = "url", value_name = "URL")]
     pub deploy_url: Option<String>,
-    /// When the deploy started (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
+    /// When the deploy started (unix seconds or RFC 3339).
+    #[arg(long, value_name = "TIME", conflicts_with = "time")]
     pub started: Option<String>,
-    /// When the deploy finished (RFC 3339); default now.
-    #[arg(long, value_name = "RFC3339")]
+    /// When the deploy finished (unix seconds or RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
     pub finished: Option<String>,
+    /// How long the deploy took, in seconds: it started this long before it finished.
+    #[arg(short = 't', long, value_name = "SECONDS")]
+    pub time: Option<u64>,
+    /// CI reporting.
+    #[command(flatten)]
+    pub ci: ReleaseCiArgs,
+}
+
+/// What `release create|finalize|deploy` leave for the pipeline.
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseCiArgs {
+    /// Also merge the results into this dotenv file (GitLab `artifacts:reports:dotenv`).
+    #[arg(long, value_name = "PATH")]
+    pub dotenv: Option<PathBuf>,
 }
 
 /// `release gate` flags.
@@ -400,22 +461,46 @@ impl GateArgs {
 }
 
 impl CreateArgs {
-    /// The release these flags ask for.
-    pub fn into_request(self, output: OutputFormat) -> CreateRequest {
+    /// The release these flags ask for; `vcs_remote` is the configured default remote.
+    pub fn into_request(self, output: OutputFormat, vcs_remote: Option<&str>) -> CreateRequest {
+        let mode = match (
+            self.set_commits,
+            self.no_commits,
+            self.auto,
+            self.commit.is_empty(),
+        ) {
+            (Some(mode), ..) => mode,
+            (None, true, ..) => SetCommits::Skip,
+            (None, _, true, _) => SetCommits::Auto,
+            (None, _, _, false) => SetCommits::Manual,
+            _ => SetCommits::Local,
+        };
+        let commits = match mode {
+            SetCommits::Local => CommitSource::Local,
+            SetCommits::Auto => CommitSource::Auto,
+            SetCommits::Manual => CommitSource::Manual(self.commit),
+            SetCommits::Skip => CommitSource::Skip,
+        };
         CreateRequest {
             version: self.version,
             from: self.from,
-            paths: self.paths,
+            paths: self.paths.iter().map(|p| p.replace('\\', "/")).collect(),
             max_commits: self.max_commits,
             initial_depth: self.initial_depth,
-            remote: self.remote,
+            remote: self
+                .remote
+                .or_else(|| vcs_remote.map(str::to_owned))
+                .unwrap_or_else(|| "origin".into()),
             repository: self.repository,
             finalize: self.finalize,
-            no_commits: self.no_commits,
+            commits,
+            ignore_missing: self.ignore_missing,
+            ignore_empty: self.ignore_empty,
             release_url: self.release_url,
             dry_run: self.dry_run,
             deepen: self.deepen,
             repo_path: self.repo.repo_path,
+            dotenv: self.ci.dotenv,
             output,
         }
     }
@@ -427,6 +512,8 @@ impl FinalizeArgs {
         FinalizeRequest {
             version: self.version,
             released: self.released,
+            url: self.release_url,
+            dotenv: self.ci.dotenv,
             output,
         }
     }
@@ -442,6 +529,8 @@ impl DeployArgs {
             url: self.deploy_url,
             started: self.started,
             finished: self.finished,
+            duration: self.time,
+            dotenv: self.ci.dotenv,
             output,
         }
     }

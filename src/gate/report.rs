@@ -4,6 +4,7 @@ use super::observations::Setup;
 use super::policy::{ALPHA, Policy, Verdict, human_duration, probability};
 use super::rules::{FlaggedIssue, Rule, RuleOutcome, Status};
 use crate::ci::github::{error_command, warning_command};
+use crate::output::sanitize::{markdown_text, markdown_url};
 use crate::time::timestamp;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -305,7 +306,7 @@ impl Report {
                 out.push(format!(
                     "| [{}]({}) | {} | {} | {} | {} | {} |",
                     cell(&issue.short_id),
-                    issue.link,
+                    markdown_url(&issue.link),
                     cell(&issue.title),
                     issue.count,
                     issue.users,
@@ -433,8 +434,9 @@ fn table(header: &[String; 5], rows: &[[String; 5]]) -> Vec<String> {
 }
 
 /// Text safe inside a Markdown table cell: no pipes, no line breaks.
+/// Sentry's text in a Markdown table cell: one line, no markup of its own.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+    markdown_text(text)
 }
 
 #[cfg(test)]

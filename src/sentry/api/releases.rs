@@ -2,7 +2,7 @@
 
 use super::{Page, json_body};
 use crate::api_path;
-use crate::sentry::models::{CommitFile, Release};
+use crate::sentry::models::{Commit, CommitFile, Release};
 use crate::sentry::{ApiError, Listing, PageSize, SentryClient};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -199,6 +199,25 @@ pub async fn list(
         .query_each("project", filter.projects)
         .query("sort", filter.sort)
         .list(page.limit, PageSize::PerPage, page.cursor)
+        .await
+}
+
+/// A release's commits, newest first (up to `limit`).
+pub async fn commits(
+    client: &SentryClient,
+    org: &str,
+    version: &str,
+    limit: usize,
+) -> Result<Listing<Commit>, ApiError> {
+    client
+        .get(api_path![
+            "organizations",
+            org,
+            "releases",
+            version,
+            "commits"
+        ]?)
+        .list(limit, PageSize::PerPage, None)
         .await
 }
 
