@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use sentry_companion::cli::Cli;
+use sentry_companion::output::sanitize::terminal_safe;
 use sentry_companion::sentry::log;
 use std::process::ExitCode;
 
@@ -20,8 +21,11 @@ fn main() -> ExitCode {
     match runtime.block_on(sentry_companion::run(cli)) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
-            // Scrubbed: an error may quote a server's answer that echoed the token or a URL password.
-            eprintln!("error: {}", log::scrub(&format!("{error:#}")));
+            // Scrubbed and neutralised: a server's answer may echo the token or carry escapes.
+            eprintln!(
+                "error: {}",
+                terminal_safe(&log::scrub(&format!("{error:#}")))
+            );
             ExitCode::from(2)
         }
     }

@@ -7,6 +7,7 @@ mod cli;
 mod client;
 mod gate;
 mod mcp;
+mod output_safety;
 mod release;
 mod tools;
 mod transport;
