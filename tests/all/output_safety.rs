@@ -17,12 +17,12 @@ const HOSTILE_TITLE: &str = "TypeError\n::error title=INJECTED::pwned\r\n::add-m
 fn assert_inert(text: &str, own_commands: &[&str]) {
     for line in text.lines() {
         let trimmed = line.trim_start();
-        if trimmed.starts_with("::") {
+        if let Some(command) = trimmed.strip_prefix("::") {
             assert!(
                 own_commands.iter().any(|own| trimmed.starts_with(own)),
                 "a line from Sentry's data starts a workflow command: {line:?}"
             );
-            let properties = trimmed[2..].split("::").next().unwrap_or_default();
+            let properties = command.split("::").next().unwrap_or_default();
             assert!(!properties.contains("INJECTED"), "{line:?}");
         }
         assert!(!trimmed.starts_with("##["), "{line:?}");
