@@ -307,7 +307,7 @@ fn missing_start_message(
     }
     if single_branch {
         return format!(
-            "{what}, although the history is complete: {other_branch}; else it was rebased or squashed away. Pass --from REF to set where this release starts"
+            "{what}, although the history is complete: {other_branch}. Or pass --from REF to set where this release starts"
         );
     }
     let fetched = if deepened {
