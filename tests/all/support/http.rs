@@ -17,8 +17,11 @@ pub enum Behaviour {
     /// Reads the request, then closes the connection without a word.
     Close,
     /// Reads the request and asks the script: raw bytes to answer with, or `None` to close.
-    Script(Arc<dyn Fn(&str) -> Option<String> + Send + Sync>),
+    Script(Script),
 }
+
+/// Given a request (head and body), the raw answer, or `None` to close the connection.
+pub type Script = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// A JSON answer with the given status line (e.g. `200 OK`) and extra header lines.
 pub fn answer(status: &str, headers: &[&str], body: &str) -> Behaviour {
