@@ -20,6 +20,15 @@ const CONTRACT_INPUTS: &[&str] = &[
     "gate_max_new_issues",
     "gate_on_inconclusive",
     "working_directory",
+    "release",
+    "release_prefix",
+    "set_commits",
+    "repo",
+    "commit",
+    "previous_commit",
+    "ignore_missing",
+    "ignore_empty",
+    "started_at",
 ];
 const CONTRACT_OUTPUTS: &[&str] = &[
     "version",
@@ -28,6 +37,9 @@ const CONTRACT_OUTPUTS: &[&str] = &[
     "deploy_id",
     "gate_result",
     "new_issues",
+    "release",
+    "new_issue_ids",
+    "failed_rules",
 ];
 
 /// The keys declared directly under a top-level section (`inputs:` / `outputs:`) of action.yml.
@@ -271,4 +283,84 @@ fn rejects_an_unknown_set_commits_mode_with_exit_2() {
     let run = run_action(&[("set_commits", "remote"), ("version", "1.0")]);
     assert_eq!(run.output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.output.stdout).contains("set_commits must be"));
+}
+
+/// action-release's inputs as its users write them: `release` with a tag ref and a prefix,
+/// `set_commits: manual` with `repo`/`commit`/`previous_commit`, `started_at` in unix seconds.
+#[test]
+fn action_release_inputs_work_as_written() {
+    use crate::support::fake_sentry::{FakeSentry, World};
+    let sentry = FakeSentry::start(World {
+        projects: web_project(),
+        repositories: vec![serde_json::json!({"id": "7", "name": "acme/web",
+            "url": "https://github.com/acme/web", "provider": {"id": "integrations:github"}})],
+        ..World::default()
+    });
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    let run = run_action(&[
+        ("auth_token", crate::support::sentry::TOKEN),
+        ("url", &sentry.url),
+        ("org", "acme"),
+        ("projects", "web"),
+        ("release", "refs/tags/v2.0.0"),
+        ("release_prefix", "web@"),
+        ("environment", "production"),
+        ("set_commits", "manual"),
+        ("repo", "acme/web"),
+        ("commit", "2222222222222222222222222222222222222222"),
+        (
+            "previous_commit",
+            "1111111111111111111111111111111111111111",
+        ),
+        ("started_at", "1714564800"),
+        ("working_directory", &workdir),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert_eq!(run.output.status.code(), Some(0), "{stderr}");
+    assert_eq!(run.outputs["version"], "web@v2.0.0");
+    let writes = sentry.with(|w| w.writes.clone());
+    let (_, created) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/releases/"))
+        .expect("release created");
+    assert_eq!(created["version"], "web@v2.0.0");
+    assert_eq!(
+        created["refs"],
+        serde_json::json!([{"repository": "acme/web",
+            "commit": "2222222222222222222222222222222222222222",
+            "previousCommit": "1111111111111111111111111111111111111111"}])
+    );
+    assert!(created.get("commits").is_none(), "{created}");
+    let (_, deploy) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/deploys/"))
+        .expect("deploy recorded");
+    assert_eq!(deploy["dateStarted"], "2024-05-01T12:00:00Z");
+    assert!(run.summary.contains("`release create`"), "{}", run.summary);
+    assert!(run.summary.contains("`release deploy`"), "{}", run.summary);
+}
+
+#[test]
+fn contradicting_version_inputs_and_manual_without_a_commit_are_refused() {
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    for inputs in [
+        vec![("version", "1.0"), ("release", "2.0")],
+        vec![
+            ("version", "1.0"),
+            ("set_commits", "manual"),
+            ("repo", "acme/web"),
+        ],
+    ] {
+        let mut inputs = inputs;
+        inputs.push(("working_directory", &workdir));
+        let run = run_action(&inputs);
+        let stdout = String::from_utf8_lossy(&run.output.stdout);
+        assert_eq!(run.output.status.code(), Some(2), "{inputs:?}: {stdout}");
+        assert!(
+            stdout.starts_with("::error title=sentry-companion::"),
+            "{stdout}"
+        );
+    }
 }
