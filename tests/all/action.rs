@@ -364,3 +364,143 @@ fn contradicting_version_inputs_and_manual_without_a_commit_are_refused() {
         );
     }
 }
+
+/// Runs `scripts/action-install.sh` with `curl` replaced by a stub that serves the action's tags
+/// and a release archive from files, and logs every URL asked for. Returns the run and the URLs.
+fn run_install(action_ref: &str) -> (std::process::Output, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let stub_bin = root.join("bin");
+    std::fs::create_dir(&stub_bin).unwrap();
+    let tags = serde_json::json!([
+        {"name": "v0", "commit": {"sha": "b".repeat(40)}},
+        {"name": "v0.3.0", "commit": {"sha": "b".repeat(40)}},
+        {"name": "v0.2.0", "commit": {"sha": "a".repeat(40)}},
+    ]);
+    std::fs::write(root.join("tags.json"), tags.to_string()).unwrap();
+    // A release archive holding a `sentry-companion` program, and its checksum file.
+    let payload = root.join("payload");
+    std::fs::create_dir(&payload).unwrap();
+    std::fs::write(payload.join("sentry-companion"), "#!/bin/sh\n").unwrap();
+    let archive = root.join("archive.tar.gz");
+    let tar = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&payload)
+        .arg("sentry-companion")
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let sum = std::process::Command::new("sha256sum")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        root.join("archive.sha256"),
+        format!("{sum}  sentry-companion-x86_64-unknown-linux-musl.tar.gz\n"),
+    )
+    .unwrap();
+    let stub = format!(
+        r#"#!/usr/bin/env bash
+out=""; url=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out=$2; shift ;;
+    -H) shift ;;
+    http*) url=$1 ;;
+  esac
+  shift
+done
+echo "$url" >> "{root}/urls"
+case "$url" in
+  *"/tags?"*"page=1") cat "{root}/tags.json" ;;
+  *"/tags?"*) echo "[]" ;;
+  *.tar.gz) cp "{root}/archive.tar.gz" "$out" ;;
+  *.sha256) cp "{root}/archive.sha256" "$out" ;;
+  *) exit 22 ;;
+esac
+"#,
+        root = root.display()
+    );
+    let curl = stub_bin.join("curl");
+    std::fs::write(&curl, stub).unwrap();
+    std::fs::set_permissions(&curl, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let output = std::process::Command::new("bash")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/action-install.sh"
+        ))
+        .env_clear()
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                stub_bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("ACTION_REF", action_ref)
+        .env("ACTION_REPOSITORY", "acme/companion")
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TOOL_CACHE", root.join("cache"))
+        .env("GITHUB_PATH", root.join("github_path"))
+        .output()
+        .unwrap();
+    let urls = std::fs::read_to_string(root.join("urls"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    (output, urls)
+}
+
+fn downloaded(urls: &[String]) -> Vec<&String> {
+    urls.iter().filter(|u| u.ends_with(".tar.gz")).collect()
+}
+
+#[test]
+fn pinning_the_action_installs_the_binary_built_for_that_ref() {
+    let release = |tag: &str| {
+        format!(
+            "https://github.com/acme/companion/releases/download/{tag}/sentry-companion-x86_64-unknown-linux-musl.tar.gz"
+        )
+    };
+    for (action_ref, tag) in [
+        ("a".repeat(40), "v0.2.0"),
+        ("b".repeat(40), "v0.3.0"),
+        ("v0".to_owned(), "v0.3.0"),
+        ("v0.2.0".to_owned(), "v0.2.0"),
+    ] {
+        let (output, urls) = run_install(&action_ref);
+        assert!(
+            output.status.success(),
+            "{action_ref}: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert_eq!(downloaded(&urls), [&release(tag)], "{action_ref}");
+    }
+}
+
+#[test]
+fn a_commit_no_release_was_built_from_installs_nothing() {
+    let (output, urls) = run_install(&"c".repeat(40));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(
+            "::error title=sentry-companion::no release of acme/companion was built from"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        downloaded(&urls).is_empty(),
+        "never the latest instead: {urls:?}"
+    );
+}
