@@ -564,4 +564,52 @@ fn create_and_deploy_write_the_job_summary_outputs_and_one_gitlab_report() {
     ] {
         assert!(report.contains(line), "{line}: {report}");
     }
+
+    // The GitLab example names exactly what the binary writes: gate, failure and success keys.
+    let gate_env = dir.path().join("gate.env");
+    let gate = binary(&sentry.url)
+        .current_dir(repo.path())
+        .args([
+            "--org",
+            "acme",
+            "--project",
+            "web",
+            "release",
+            "gate",
+            "2.0.0",
+        ])
+        .args(["--env", "production", "--soak", "0s", "--dotenv"])
+        .arg(&gate_env)
+        .output()
+        .unwrap();
+    assert!(
+        gate.status.code().is_some_and(|c| c != 2),
+        "{}",
+        String::from_utf8_lossy(&gate.stderr)
+    );
+    let failed = run(&["deploy", "9.9.9", "-e", "production"]);
+    assert_eq!(failed.status.code(), Some(2));
+    let written: BTreeSet<String> = [&dotenv, &gate_env]
+        .iter()
+        .flat_map(|path| {
+            std::fs::read_to_string(path)
+                .unwrap()
+                .lines()
+                .filter_map(|l| l.split_once('=').map(|(k, _)| k.to_owned()))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/gitlab-ci.yml"
+    ))
+    .unwrap();
+    let named: BTreeSet<String> = example
+        .lines()
+        .find_map(|l| l.strip_prefix("# Report variables:"))
+        .expect("the example lists its report variables")
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(named, written);
 }
