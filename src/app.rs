@@ -8,6 +8,7 @@ use crate::mcp::McpServer;
 use crate::sentry::{AuthToken, SentryClient, Session, log};
 use crate::tool_cli::ToolCall;
 use crate::tools::{Registry, ToolContext};
+use clap::CommandFactory;
 use std::sync::Arc;
 
 /// Runs the command; an `Err` is exit code 2 with its message.
@@ -17,10 +18,23 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Mcp(args) => serve_mcp(session, args).await,
         Command::Tool(args) => {
+            let Some(name) = args.name else {
+                // `tool --help` (or no name): the subcommand's own usage.
+                let mut command = Cli::command();
+                if let Some(tool) = command.find_subcommand_mut("tool") {
+                    tool.print_help()?;
+                }
+                anyhow::ensure!(
+                    args.help,
+                    "name a tool, or run `sentry-companion tool list`"
+                );
+                return Ok(Exit::Success);
+            };
             let call = ToolCall {
-                name: args.name,
+                name,
                 pairs: args.args,
                 json: args.json,
+                help: args.help,
             };
             crate::tool_cli::run(session, config.output, call).await
         }

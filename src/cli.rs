@@ -77,7 +77,8 @@ pub struct SentryUrlArg {
 pub enum Command {
     /// Serve the Sentry tools to AI assistants over MCP.
     Mcp(McpArgs),
-    /// Call any Sentry tool from a shell (`tool list` shows them).
+    /// Call any Sentry tool from a shell (`tool list` shows them, `tool NAME --help` its arguments).
+    #[command(disable_help_flag = true)]
     Tool(ToolArgs),
     /// Releases from git history, deploys, and the deploy gate.
     #[command(subcommand)]
@@ -114,7 +115,10 @@ pub struct McpArgs {
 #[derive(Debug, Args)]
 pub struct ToolArgs {
     /// Tool name, or `list`.
-    pub name: String,
+    pub name: Option<String>,
+    /// Show the tool's arguments (type, default, description) and stop.
+    #[arg(short = 'h', long)]
+    pub help: bool,
     /// An argument as key=value; the value is read as JSON when it parses, else as a string. Repeatable.
     #[arg(long = "arg", value_name = "KEY=VALUE")]
     pub args: Vec<String>,

@@ -4,6 +4,7 @@
 //! tool shares (organization, project, issue, limit) over a `sentry::Session`, `output` shapes the
 //! answers; one file per family of tools does the rest.
 
+pub mod arguments;
 pub mod context;
 pub mod error;
 pub mod ids;
