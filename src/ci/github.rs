@@ -11,17 +11,6 @@ use std::path::{Path, PathBuf};
 /// Environment variables, as read once from the process (or built by a test).
 pub type Env = HashMap<String, String>;
 
-/// Hands results to later steps: GitHub step outputs when running in GitHub Actions, else nothing.
-pub fn publish_step_outputs(outputs: &[(&str, String)]) -> Result<(), OutputError> {
-    let env: Env = std::env::vars().collect();
-    if let Some(github) = GitHub::detect(&env) {
-        for (name, value) in outputs {
-            github.set_output(name, value)?;
-        }
-    }
-    Ok(())
-}
-
 /// The files a GitHub Actions step writes its results to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GitHub {
