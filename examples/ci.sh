@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # sentry-companion in any CI (Jenkins, Buildkite, CircleCI, a deploy script): create the release from
 # git history, record the deploy, then gate. Needs SENTRY_AUTH_TOKEN, SENTRY_ORG and SENTRY_PROJECT in
-# the environment and a checkout with full history (no shallow clone).
+# the environment and a checkout with full history (no shallow clone). SENTRY_SOURCEMAPS (build output
+# paths, space separated) adds source maps.
 set -euo pipefail
 
 environment=${1:?usage: ci.sh ENVIRONMENT}
 version=${SENTRY_RELEASE:-$(sentry-companion release propose-version)}
 
-sentry-companion release create "$version" --finalize
+if [ -n "${SENTRY_SOURCEMAPS:-}" ]; then
+  # Source maps between create and finalize: the release is complete once they are up.
+  sentry-companion release create "$version"
+  read -r -a build <<< "$SENTRY_SOURCEMAPS"
+  sentry-companion sourcemaps inject "${build[@]}"
+  sentry-companion sourcemaps upload "${build[@]}" --release "$version"
+  sentry-companion release finalize "$version"
+else
+  sentry-companion release create "$version" --finalize
+fi
 sentry-companion release deploy "$version" --env "$environment"
 
 # Exit codes: 0 passed, 1 regression found, 2 error, 3 inconclusive.

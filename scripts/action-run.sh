@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The action's main step: release create, then deploy and gate as the inputs ask. Reads only INPUT_*
+# The action's main step: release create, source maps (inject, upload), finalize, then deploy and gate
+# as the inputs ask. Reads only INPUT_*
 # variables (set by action.yml from its inputs) and SENTRY_* variables. The binary writes the step
 # outputs, the job summary and the annotations itself (GITHUB_ACTIONS=true).
 set -euo pipefail
@@ -24,6 +25,12 @@ fail() {
   exit 2
 }
 is_true() { [ "${1:-false}" = true ]; }
+# Lists an input's items, one a line: split on commas and newlines (and on spaces too, with "words").
+items() {
+  local separators=$'\n,'
+  if [ "${2:-}" = words ]; then separators=$'\n, '; fi
+  printf '%s\n' "$1" | tr -s "$separators" '\n' | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d'
+}
 
 # `version`, or action-release's `release` (a tag ref is taken as its name); then the prefix.
 version=${INPUT_VERSION:-}
@@ -56,18 +63,34 @@ case "$set_commits" in
     # A shallow checkout is deepened until the range is whole (a no-op on a full clone).
     create+=(--deepen)
     if [ -n "${INPUT_FROM:-}" ]; then create+=(--from "$INPUT_FROM"); fi
-    while IFS= read -r path; do
-      path=${path#"${path%%[![:space:]]*}"}
-      path=${path%"${path##*[![:space:]]}"}
-      if [ -n "$path" ]; then create+=(--path "$path"); fi
-    done < <(printf '%s\n' "${INPUT_PATHS:-}" | tr ',' '\n')
+    while IFS= read -r path; do create+=(--path "$path"); done < <(items "${INPUT_PATHS:-}")
     ;;
   *) fail "set_commits must be 'local', 'auto', 'manual' or 'skip', not '$set_commits'" ;;
 esac
 if is_true "${INPUT_IGNORE_MISSING:-}"; then create+=(--ignore-missing); fi
 if is_true "${INPUT_IGNORE_EMPTY:-}"; then create+=(--ignore-empty); fi
-if is_true "${INPUT_FINALIZE:-true}"; then create+=(--finalize); fi
+
+sourcemap_paths=()
+while IFS= read -r path; do sourcemap_paths+=("$path"); done < <(items "${INPUT_SOURCEMAPS:-}" words)
+finalize=${INPUT_FINALIZE:-true}
+# With source maps the release is finalized only once they are up.
+if [ "$finalize" = true ] && [ ${#sourcemap_paths[@]} -eq 0 ]; then create+=(--finalize); fi
 "$bin" "${create[@]}"
+
+if [ ${#sourcemap_paths[@]} -gt 0 ]; then
+  selection=()
+  while IFS= read -r ext; do selection+=(--ext "$ext"); done < <(items "${INPUT_SOURCEMAPS_EXT:-}" words)
+  while IFS= read -r glob; do selection+=(--ignore "$glob"); done < <(items "${INPUT_SOURCEMAPS_IGNORE:-}")
+  if [ "${INPUT_INJECT:-true}" = true ]; then
+    "$bin" sourcemaps inject "${sourcemap_paths[@]}" "${selection[@]}"
+  fi
+  upload=(sourcemaps upload "${sourcemap_paths[@]}" "${selection[@]}" --release "$version")
+  if [ -n "${INPUT_DIST:-}" ]; then upload+=(--dist "$INPUT_DIST"); fi
+  if [ -n "${INPUT_URL_PREFIX:-}" ]; then upload+=(--url-prefix "$INPUT_URL_PREFIX"); fi
+  if [ "${INPUT_STRIP_COMMON_PREFIX:-false}" = true ]; then upload+=(--strip-common-prefix); fi
+  "$bin" "${upload[@]}"
+  if [ "$finalize" = true ]; then "$bin" release finalize "$version"; fi
+fi
 
 environment=${INPUT_ENVIRONMENT:-}
 if [ -n "$environment" ] && is_true "${INPUT_DEPLOY:-true}"; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Interop check with an independent MCP client (the Python SDK, `mcp` 2.x): the server over stdio and
-streamable HTTP, with the initialize handshake and with 2026-07-28 discovery; tools/list, a successful
-call with structured content against a tiny local Sentry, and isError results for bad input.
+streamable HTTP, with the initialize handshake and with 2026-07-28 discovery; tools/list of every
+toolset, a text-only answer, a structured answer the client checks against the declared outputSchema
+(against a tiny local Sentry), and isError results for bad input.
 
 Usage: scripts/mcp-interop.py BINARY      (needs `pip install mcp==2.3.0`; loopback only)
 """
@@ -17,17 +18,20 @@ import time
 from mcp import Client, StdioServerParameters
 
 BINARY = sys.argv[1]
-TEAMS = [{"id": "1", "slug": "backend", "name": "Backend"}]
+ANSWERS = {
+    "/api/0/organizations/acme/teams/": [{"id": "1", "slug": "backend", "name": "Backend"}],
+    "/api/0/organizations/acme/issues/WEB-1/autofix/": {"autofix": {"run_id": 7, "status": "COMPLETED", "blocks": []}},
+}
 results = []
 
 
 class FakeSentry(http.server.BaseHTTPRequestHandler):
-    """Answers the one request the success check makes."""
+    """Answers the requests the success checks make."""
 
     def do_GET(self):
-        ok = self.path.startswith("/api/0/organizations/acme/teams/")
-        body = json.dumps(TEAMS if ok else {"detail": "not found"}).encode()
-        self.send_response(200 if ok else 404)
+        answer = ANSWERS.get(self.path.split("?")[0])
+        body = json.dumps(answer if answer is not None else {"detail": "not found"}).encode()
+        self.send_response(200 if answer is not None else 404)
         self.send_header("content-type", "application/json")
         self.end_headers()
         self.wfile.write(body)
@@ -52,12 +56,16 @@ async def exercise(label, target, mode):
         check(f"{label}: protocol {client.protocol_version} negotiated", bool(client.protocol_version))
         tools = (await client.list_tools()).tools
         names = {t.name for t in tools}
-        check(f"{label}: 20 tools listed", len(names) == 20, sorted(names))
+        check(f"{label}: every toolset's 42 tools listed", len(names) == 42, sorted(names))
         check(f"{label}: annotations present", all(t.annotations and t.annotations.read_only_hint is not None
                                                    for t in tools))
         teams = await client.call_tool("list_teams", {})
-        check(f"{label}: a call returns structured content", not teams.is_error
-              and "backend" in json.dumps(teams.structured_content), teams)
+        check(f"{label}: an answer without a schema is text only", not teams.is_error
+              and "backend" in teams.content[0].text and teams.structured_content is None, teams)
+        # The SDK checks structured content against the outputSchema that tools/list declared.
+        seer = await client.call_tool("analyze_issue_with_seer", {"issue_id": "WEB-1", "wait_seconds": 0})
+        check(f"{label}: a declared schema brings structured content", not seer.is_error
+              and seer.structured_content and seer.structured_content.get("finished") is True, seer)
         bad = await client.call_tool("get_issue", {"issue_id": "../etc"})
         check(f"{label}: bad input is an isError result", bad.is_error, bad)
         missing = await client.call_tool("get_issue", {})
@@ -71,12 +79,13 @@ async def main():
     env = {"SENTRY_AUTH_TOKEN": "interop-token", "SENTRY_ORG": "acme",
            "SENTRY_URL": f"http://127.0.0.1:{sentry_port}", "HOME": "/nonexistent"}
 
-    stdio = StdioServerParameters(command=BINARY, args=["mcp"], env=env)
+    stdio = StdioServerParameters(command=BINARY, args=["mcp", "--toolsets", "all"], env=env)
     for mode in ("legacy", "auto", "2026-07-28"):
         await exercise(f"stdio/{mode}", stdio, mode)
 
     http_port = free_port()
-    process = subprocess.Popen([BINARY, "mcp", "--transport", "http", "--listen", f"127.0.0.1:{http_port}"],
+    process = subprocess.Popen([BINARY, "mcp", "--toolsets", "all", "--transport", "http",
+                                "--listen", f"127.0.0.1:{http_port}"],
                                env=env, stderr=subprocess.DEVNULL)
     try:
         for _ in range(100):

@@ -1,7 +1,7 @@
 //! Runs a parsed command line: settles the configuration, builds the session once, turns the
 //! arguments into the core's requests and dispatches. Nothing imports this module.
 
-use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, Transport};
+use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, SourcemapsCommand, Transport};
 use crate::config::{Config, Flags, Sources};
 use crate::exit::Exit;
 use crate::mcp::McpServer;
@@ -39,7 +39,25 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
             crate::tool_cli::run(session, config.output, call).await
         }
         Command::Release(command) => run_release(&config, &session, command).await,
+        Command::Sourcemaps(command) => run_sourcemaps(&config, &session, command).await,
     }
+}
+
+async fn run_sourcemaps(
+    config: &Config,
+    session: &Session,
+    command: SourcemapsCommand,
+) -> anyhow::Result<Exit> {
+    match command {
+        SourcemapsCommand::Inject(args) => {
+            crate::sourcemaps::run_inject(&args.request(), config.output)?;
+        }
+        SourcemapsCommand::Upload(args) => {
+            let request = args.request(config.org.clone(), config.projects.clone());
+            crate::sourcemaps::run_upload(session.client(), &request, config.output).await?;
+        }
+    }
+    Ok(Exit::Success)
 }
 
 async fn run_release(
@@ -79,7 +97,8 @@ async fn run_release(
 
 async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
     let context = Arc::new(ToolContext::new(session));
-    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only);
+    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only)
+        .with_toolsets(args.toolsets.unwrap_or_default());
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {
@@ -114,7 +133,7 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         Command::Tool(args) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Gate(args)) => args.sentry.sentry_url.clone(),
         // After create, finalize and deploy, `--url` is the release's or deploy's link (sentry-cli).
-        Command::Release(_) => None,
+        Command::Release(_) | Command::Sourcemaps(_) => None,
     };
     let flags = Flags {
         auth_token: cli.global.auth_token.as_deref().map(AuthToken::new),

@@ -11,6 +11,8 @@ use crate::output::OutputFormat;
 use crate::release::create::CommitSource;
 use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
 use crate::sentry::log::Level;
+use crate::sourcemaps::{InjectRequest, Selection, UploadRequest};
+use crate::tools::Toolsets;
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fmt;
@@ -83,6 +85,9 @@ pub enum Command {
     /// Releases from git history, deploys, and the deploy gate.
     #[command(subcommand)]
     Release(ReleaseCommand),
+    /// Source maps with debug IDs: inject them into a build, upload the build to Sentry.
+    #[command(subcommand)]
+    Sourcemaps(SourcemapsCommand),
 }
 
 /// How the MCP server is reached.
@@ -106,6 +111,10 @@ pub struct McpArgs {
     /// Hide and refuse every tool that changes data.
     #[arg(long)]
     pub read_only: bool,
+    /// Toolsets to list, comma separated: issues, events, releases, projects, performance,
+    /// monitoring, admin, seer, or all [default: issues,events,releases,projects].
+    #[arg(long, env = "SENTRY_COMPANION_TOOLSETS", value_name = "LIST", value_parser = Toolsets::parse)]
+    pub toolsets: Option<Toolsets>,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
@@ -349,6 +358,111 @@ pub struct GateArgs {
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
+}
+
+/// `sourcemaps` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum SourcemapsCommand {
+    /// Give every JavaScript file and its source map the same debug ID (rewrites the files).
+    Inject(InjectArgs),
+    /// Upload a build's JavaScript files and source maps to Sentry as an artifact bundle.
+    Upload(UploadArgs),
+}
+
+/// Which files `sourcemaps inject` and `upload` work on.
+#[derive(Debug, Args)]
+pub struct FileArgs {
+    /// Build output files or directories (walked recursively).
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    /// An extension to take; repeatable, replaces the defaults (inject: js cjs mjs; upload: js cjs
+    /// mjs map jsbundle bundle).
+    #[arg(short = 'x', long = "ext", value_name = "EXT")]
+    pub extensions: Vec<String>,
+    /// A gitignore-style glob of files or directories to leave out; repeatable.
+    #[arg(short = 'i', long = "ignore", value_name = "GLOB")]
+    pub ignores: Vec<String>,
+    /// A file of such globs, one a line.
+    #[arg(short = 'I', long, value_name = "FILE")]
+    pub ignore_file: Option<PathBuf>,
+}
+
+impl FileArgs {
+    fn selection(&self) -> Selection {
+        Selection {
+            paths: self.paths.clone(),
+            extensions: self.extensions.clone(),
+            ignores: self.ignores.clone(),
+            ignore_file: self.ignore_file.clone(),
+        }
+    }
+}
+
+/// `sourcemaps inject` flags.
+#[derive(Debug, Args)]
+pub struct InjectArgs {
+    /// The files.
+    #[command(flatten)]
+    pub files: FileArgs,
+    /// Report what would change; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+impl InjectArgs {
+    /// The request the core runs.
+    pub fn request(&self) -> InjectRequest {
+        InjectRequest {
+            selection: self.files.selection(),
+            dry_run: self.dry_run,
+        }
+    }
+}
+
+/// `sourcemaps upload` flags (the organization and projects come from --org and --project).
+#[derive(Debug, Args)]
+pub struct UploadArgs {
+    /// The files.
+    #[command(flatten)]
+    pub files: FileArgs,
+    /// The release the files belong to (optional when the files have debug IDs).
+    #[arg(short = 'r', long, value_name = "VERSION")]
+    pub release: Option<String>,
+    /// The distribution within the release.
+    #[arg(short = 'd', long, value_name = "DIST")]
+    pub dist: Option<String>,
+    /// What the files' URLs start with (default ~, any host), e.g. ~/static/js.
+    #[arg(long, value_name = "PREFIX")]
+    pub url_prefix: Option<String>,
+    /// Remove this prefix from the `sources` inside maps (not from upload URLs); repeatable.
+    #[arg(long = "strip-prefix", value_name = "PREFIX")]
+    pub strip_prefixes: Vec<String>,
+    /// Remove the directory prefix all of a map's `sources` share.
+    #[arg(long)]
+    pub strip_common_prefix: bool,
+    /// Stop once Sentry accepted the bundle; do not wait for it to be processed.
+    #[arg(long, conflicts_with = "wait")]
+    pub no_wait: bool,
+    /// Wait for processing (the default; accepted for sentry-cli scripts).
+    #[arg(long, hide = true)]
+    pub wait: bool,
+}
+
+impl UploadArgs {
+    /// The request the core runs, for the configured organization and projects.
+    pub fn request(&self, org: Option<String>, projects: Vec<String>) -> UploadRequest {
+        UploadRequest {
+            selection: self.files.selection(),
+            org,
+            projects,
+            release: self.release.clone(),
+            dist: self.dist.clone(),
+            url_prefix: self.url_prefix.clone(),
+            strip_prefixes: self.strip_prefixes.clone(),
+            strip_common_prefix: self.strip_common_prefix,
+            wait: !self.no_wait,
+        }
+    }
 }
 
 /// Parses durations like `90s`, `10m`, `1h`, `1h30m` or a bare number of seconds.

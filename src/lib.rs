@@ -14,6 +14,7 @@ pub mod mcp;
 pub mod output;
 pub mod release;
 pub mod sentry;
+pub mod sourcemaps;
 pub mod text;
 pub mod time;
 pub mod tool_cli;

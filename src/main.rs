@@ -7,6 +7,7 @@ use sentry_companion::sentry::log;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    pin_mmap_threshold();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -30,3 +31,17 @@ fn main() -> ExitCode {
         }
     }
 }
+
+/// glibc raises its mmap threshold each time a large block is freed; multi-megabyte buffers
+/// allocated after that (files read, compressed entries, request bodies) land in heaps that are
+/// not given back. Pinning it: `sourcemaps upload` of a 61 MB build peaked at 66 MB RSS, 35 MB pinned.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn pin_mmap_threshold() {
+    // SAFETY: mallopt only tunes the allocator; it runs first, before any other thread exists.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn pin_mmap_threshold() {}

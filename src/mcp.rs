@@ -1,6 +1,6 @@
 //! The MCP face: the tool registry served over stdio or streamable HTTP with rmcp.
 
-use crate::tools::{Registry, Tool, ToolContext, ToolError};
+use crate::tools::{Registry, Tool, ToolContext, ToolError, Toolsets};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     JsonObject, ListToolsResult, PaginatedRequestParams, ServerCapabilities, ServerConfig,
@@ -14,35 +14,50 @@ use std::sync::Arc;
 /// What the server tells assistants about itself at initialization.
 const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentry search syntax such as \
 `is:unresolved level:error firstSeen:-24h`; no AND/OR), read issues and events, change issue status, \
-and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL. \
-organization_slug may be omitted when the server was started with a default organization.";
+and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL; get_resource opens any Sentry link. \
+organization_slug may be omitted when the server was started with a default organization. \
+More tools (performance, monitoring, admin, seer) are listed when the server runs with --toolsets.";
 
-/// The MCP server: every visible tool of the registry.
+/// The MCP server: the tools of the enabled toolsets.
 #[derive(Clone)]
 pub struct McpServer {
     registry: Arc<Registry>,
     context: Arc<ToolContext>,
     read_only: bool,
+    toolsets: Arc<Toolsets>,
 }
 
 impl McpServer {
-    /// A server over the registry; with `read_only`, write tools are neither listed nor callable.
+    /// A server over the default toolsets; with `read_only`, write tools are neither listed nor callable.
     pub fn new(registry: Arc<Registry>, context: Arc<ToolContext>, read_only: bool) -> Self {
         Self {
             registry,
             context,
             read_only,
+            toolsets: Arc::new(Toolsets::default()),
         }
     }
 
+    /// Lists and serves only these toolsets' tools.
+    pub fn with_toolsets(mut self, toolsets: Toolsets) -> Self {
+        self.toolsets = Arc::new(toolsets);
+        self
+    }
+
     fn describe(&self, tool: &Tool) -> rmcp::model::Tool {
-        let annotations = ToolAnnotations::with_title(tool.title)
+        // No title: names say it, and every byte of tools/list is paid on every conversation.
+        let annotations = ToolAnnotations::new()
             .read_only(tool.effects.read_only)
             .destructive(tool.effects.destructive)
             .idempotent(tool.effects.idempotent)
             .open_world(true);
         let schema: JsonObject = tool.input_schema(&self.context);
-        rmcp::model::Tool::new(tool.name, tool.description, Arc::new(schema)).annotate(annotations)
+        let described = rmcp::model::Tool::new(tool.name, tool.description, Arc::new(schema))
+            .annotate(annotations);
+        match tool.output_schema() {
+            Some(output) => described.with_raw_output_schema(Arc::new(output.clone())),
+            None => described,
+        }
     }
 
     /// Serves MCP on stdin/stdout until the client closes it.
@@ -103,7 +118,7 @@ impl ServerHandler for McpServer {
     ) -> Result<ListToolsResult, ErrorData> {
         let tools = self
             .registry
-            .visible(self.read_only)
+            .listed(self.read_only, &self.toolsets)
             .map(|t| self.describe(t))
             .collect();
         Ok(ListToolsResult::with_all_items(tools))
@@ -118,25 +133,34 @@ impl ServerHandler for McpServer {
             .arguments
             .map(serde_json::Value::Object)
             .unwrap_or_default();
-        let outcome = self
+        let outcome = match self.registry.check_enabled(&request.name, &self.toolsets) {
+            Ok(()) => {
+                let context = Arc::clone(&self.context);
+                let name = &request.name;
+                self.registry
+                    .call(context, name, args, self.read_only)
+                    .await
+            }
+            Err(error) => Err(error),
+        };
+        let structured = self
             .registry
-            .call(
-                Arc::clone(&self.context),
-                &request.name,
-                args,
-                self.read_only,
-            )
-            .await;
-        Ok(to_result(outcome).into())
+            .get(&request.name)
+            .is_some_and(|t| t.output_schema().is_some());
+        Ok(to_result(outcome, structured).into())
     }
 }
 
 /// Every failure becomes a tool result with `isError: true`, so the assistant reads the message.
-fn to_result(outcome: Result<crate::tools::ToolOutput, ToolError>) -> CallToolResult {
+/// The text is the whole answer; `structuredContent` goes only with a declared `outputSchema`.
+fn to_result(
+    outcome: Result<crate::tools::ToolOutput, ToolError>,
+    structured: bool,
+) -> CallToolResult {
     match outcome {
         Ok(output) => {
             let mut result = CallToolResult::success(vec![ContentBlock::text(output.text)]);
-            result.structured_content = Some(output.structured);
+            result.structured_content = structured.then_some(output.structured);
             result
         }
         Err(error) => CallToolResult::error(vec![ContentBlock::text(format!("Error: {error}"))]),

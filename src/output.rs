@@ -76,6 +76,12 @@ impl Answer {
         }
     }
 
+    /// Builds an answer whose JSON is a typed value (for tools that declare an output schema).
+    pub fn typed<T: Serialize>(value: &T, text: impl Into<String>) -> Self {
+        let structured = serde_json::to_value(value).expect("answers are plain data");
+        Self::new(structured, text)
+    }
+
     /// Prints the answer on stdout: the text, or only the JSON document.
     pub fn print(&self, format: OutputFormat) {
         match format {

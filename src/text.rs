@@ -25,6 +25,16 @@ pub fn non_empty(value: Option<&str>) -> Option<&str> {
     value.map(str::trim).filter(|v| !v.is_empty())
 }
 
+/// A number as people write it: `100`, `0.5`, `12.25` (no trailing `.0`, at most two decimals).
+pub fn plain_number(value: f64) -> String {
+    if value.fract() == 0.0 && value.abs() < 1e15 {
+        format!("{}", value as i64)
+    } else {
+        let text = format!("{value:.2}");
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -41,5 +51,12 @@ mod tests {
     fn cuts_on_character_boundaries() {
         assert_eq!(truncate("héllo wörld", 5), "héllo…");
         assert_eq!(truncate("short", 5), "short");
+    }
+
+    #[test]
+    fn numbers_lose_trailing_zeros() {
+        assert_eq!(plain_number(100.0), "100");
+        assert_eq!(plain_number(50.5), "50.5");
+        assert_eq!(plain_number(0.1234), "0.12");
     }
 }

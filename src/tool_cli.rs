@@ -53,8 +53,8 @@ fn print_list(registry: &Registry, context: &ToolContext, format: OutputFormat) 
             let tools: Vec<Value> = registry
                 .visible(false)
                 .map(|t| {
-                    json!({"name": t.name, "description": t.description,
-                           "read_only": t.effects.read_only,
+                    json!({"name": t.name, "title": t.title, "toolset": t.toolset.name(),
+                           "description": t.description, "read_only": t.effects.read_only,
                            "arguments": arguments_json(t, context)})
                 })
                 .collect();
@@ -74,7 +74,11 @@ fn print_list(registry: &Registry, context: &ToolContext, format: OutputFormat) 
                     .next()
                     .unwrap_or(tool.description);
                 let summary = summary.trim_end_matches('.');
-                out.push(format!("{:width$}  {summary}", tool.name));
+                out.push(format!(
+                    "{:width$}  {:11}  {summary}",
+                    tool.name,
+                    tool.toolset.name()
+                ));
                 out.extend(argument_lines(tool, context, "    "));
             }
             out.push(String::new());
@@ -88,8 +92,9 @@ fn print_list(registry: &Registry, context: &ToolContext, format: OutputFormat) 
 fn print_tool_help(tool: &Tool, context: &ToolContext, format: OutputFormat) {
     match format {
         OutputFormat::Json => print_json(&json!({
-            "name": tool.name, "description": tool.description,
-            "read_only": tool.effects.read_only, "arguments": arguments_json(tool, context),
+            "name": tool.name, "title": tool.title, "toolset": tool.toolset.name(),
+            "description": tool.description, "read_only": tool.effects.read_only,
+            "arguments": arguments_json(tool, context),
         })),
         OutputFormat::Text => {
             let mut out = vec![

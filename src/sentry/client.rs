@@ -27,15 +27,14 @@ use super::pagination::next_cursor;
 use super::path::ApiPath;
 use super::redact::Secrets;
 use super::retry::{Failure, Repeatable, RetryPolicy};
-use super::transport::{
-    ProxyConfig, SendFailure, TransportSettings, build_http_client, read_capped,
-};
-use reqwest::header::{HeaderMap, LOCATION, RETRY_AFTER};
+use super::transport::{HttpRecipe, ProxyConfig, SendFailure, TransportSettings, read_capped};
+use bytes::Bytes;
+use reqwest::header::{CONTENT_TYPE, HeaderMap, LOCATION, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use url::Url;
 
@@ -127,7 +126,9 @@ pub struct SentryClient {
 }
 
 struct Inner {
-    http: reqwest::Client,
+    /// Built on the first request (see [`HttpRecipe`]).
+    http: OnceLock<reqwest::Client>,
+    recipe: HttpRecipe,
     base_url: Url,
     api_root: String,
     token: Option<AuthToken>,
@@ -175,7 +176,7 @@ impl SentryClient {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         let secrets = config.secrets();
         log::add_secrets(&secrets);
-        let http = build_http_client(&TransportSettings {
+        let recipe = HttpRecipe::prepare(&TransportSettings {
             user_agent_suffix: config.user_agent_suffix.as_deref(),
             headers: &config.headers,
             proxy: config.proxy.as_ref(),
@@ -188,7 +189,8 @@ impl SentryClient {
         let api_root = format!("{}/api/0/", base_url.as_str().trim_end_matches('/'));
         Ok(Self {
             inner: Arc::new(Inner {
-                http,
+                http: OnceLock::new(),
+                recipe,
                 base_url,
                 api_root,
                 token: config.token,
@@ -217,6 +219,15 @@ impl SentryClient {
         }
     }
 
+    /// The HTTP client, built on first use.
+    fn http(&self) -> Result<&reqwest::Client, ApiError> {
+        if let Some(http) = self.inner.http.get() {
+            return Ok(http);
+        }
+        let built = self.inner.recipe.build()?;
+        Ok(self.inner.http.get_or_init(|| built))
+    }
+
     /// The deadline requests are bounded by, if any.
     pub fn deadline(&self) -> Option<Instant> {
         self.deadline
@@ -239,11 +250,20 @@ impl SentryClient {
 
     /// A PUT request with a JSON body (idempotent).
     pub fn put(&self, path: ApiPath, body: Value) -> Request<'_> {
-        self.request(Method::PUT, path, Some(body), true)
+        self.request(Method::PUT, path, Some(Body::Json(body)), true)
     }
 
     /// A POST request with a JSON body (not repeated once it may have arrived, unless marked idempotent).
     pub fn post(&self, path: ApiPath, body: Value) -> Request<'_> {
+        self.request(Method::POST, path, Some(Body::Json(body)), false)
+    }
+
+    /// A POST request with a raw body of the given content type (e.g. a multipart upload).
+    pub fn post_bytes(&self, path: ApiPath, content_type: String, bytes: Bytes) -> Request<'_> {
+        let body = Body::Raw {
+            content_type,
+            bytes,
+        };
         self.request(Method::POST, path, Some(body), false)
     }
 
@@ -251,7 +271,7 @@ impl SentryClient {
         &self,
         method: Method,
         path: ApiPath,
-        body: Option<Value>,
+        body: Option<Body>,
         idempotent: bool,
     ) -> Request<'_> {
         Request {
@@ -268,6 +288,14 @@ impl SentryClient {
     }
 }
 
+/// What a request carries.
+enum Body {
+    /// Serialised as JSON.
+    Json(Value),
+    /// Sent as it is; `Bytes` clones cheaply, so a retry re-sends without copying.
+    Raw { content_type: String, bytes: Bytes },
+}
+
 /// One request being put together; finish it with [`Request::send`], [`Request::json`] or [`Request::list`].
 #[must_use]
 pub struct Request<'c> {
@@ -275,7 +303,7 @@ pub struct Request<'c> {
     method: Method,
     path: ApiPath,
     query: Vec<(String, String)>,
-    body: Option<Value>,
+    body: Option<Body>,
     repeat: Repeatable,
 }
 
@@ -488,13 +516,24 @@ impl Request<'_> {
             }));
         }
         let timeout = self.time_for_attempt()?;
-        let mut request = inner
-            .http
+        let mut request = self
+            .client
+            .http()
+            .map_err(Failed::final_)?
             .request(self.method.clone(), url.clone())
             .timeout(timeout)
             .bearer_auth(token.expose());
-        if let Some(body) = &self.body {
-            request = request.json(body);
+        match &self.body {
+            Some(Body::Json(body)) => request = request.json(body),
+            Some(Body::Raw {
+                content_type,
+                bytes,
+            }) => {
+                request = request
+                    .header(CONTENT_TYPE, content_type)
+                    .body(bytes.clone());
+            }
+            None => {}
         }
         let started = Instant::now();
         let result = request.send().await;

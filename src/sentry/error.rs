@@ -238,16 +238,22 @@ pub fn required_scope(method: &str, path: &ApiPath) -> &'static str {
     let segments = path.segments();
     let has = |name: &str| segments.iter().any(|s| s == name);
     let write = method != "GET";
-    if has("releases") || has("deploys") || has("repos") {
+    let first = segments.first().map(String::as_str);
+    let uploads = has("chunk-upload") || has("artifactbundle");
+    if has("releases") || has("deploys") || has("repos") || uploads {
         "project:releases"
+    } else if has("combined-rules") || has("alert-rules") || has("rules") || has("monitors") {
+        if write { "alerts:write" } else { "alerts:read" }
     } else if has("issues") || has("shortids") {
         if write { "event:write" } else { "event:read" }
-    } else if segments.first().is_some_and(|s| s == "projects") {
+    } else if first == Some("projects") || (first == Some("teams") && has("projects")) {
         if write {
             "project:write"
         } else {
             "project:read"
         }
+    } else if write && has("teams") {
+        "team:write"
     } else {
         "org:read"
     }
@@ -412,7 +418,17 @@ mod tests {
         assert_eq!(required_scope("PUT", &issue), "event:write");
         let project = path(&["projects", "acme", "web"]);
         assert_eq!(required_scope("GET", &project), "project:read");
+        let assemble = path(&["organizations", "acme", "artifactbundle", "assemble"]);
+        assert_eq!(required_scope("POST", &assemble), "project:releases");
         assert_eq!(required_scope("GET", &path(&["organizations"])), "org:read");
+        let new_team = path(&["organizations", "acme", "teams"]);
+        assert_eq!(required_scope("POST", &new_team), "team:write");
+        let new_project = path(&["teams", "acme", "backend", "projects"]);
+        assert_eq!(required_scope("POST", &new_project), "project:write");
+        let rules = path(&["organizations", "acme", "combined-rules"]);
+        assert_eq!(required_scope("GET", &rules), "alerts:read");
+        let seer = path(&["organizations", "acme", "issues", "1", "autofix"]);
+        assert_eq!(required_scope("POST", &seer), "event:write");
     }
 
     #[test]

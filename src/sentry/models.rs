@@ -1,4 +1,11 @@
 //! The parts of Sentry's answers we read. Lenient: unknown fields are ignored, most fields optional.
+//! The areas beyond issues, events, projects and releases have a file each under `models/`.
+
+pub mod admin;
+pub mod issue_context;
+pub mod monitoring;
+pub mod performance;
+pub mod seer;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
@@ -309,6 +316,20 @@ pub struct Commit {
     /// Author date.
     #[serde(default)]
     pub date_created: Option<String>,
+    /// Its author, where Sentry knows them (`commits/` answers).
+    #[serde(default)]
+    pub author: Option<CommitAuthor>,
+}
+
+/// Who wrote a commit.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CommitAuthor {
+    /// Name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 /// A deploy of a release to an environment.
@@ -566,6 +587,9 @@ pub struct Frame {
     /// Whether it is the app's own code.
     #[serde(default)]
     pub in_app: Option<bool>,
+    /// Source lines around it: `[line number, code]`, the frame's own line among them.
+    #[serde(default, deserialize_with = "lenient_list")]
+    pub context: Vec<(u64, String)>,
 }
 
 /// The data of a `breadcrumbs` entry.

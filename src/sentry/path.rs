@@ -52,40 +52,59 @@ impl ApiPath {
         out
     }
 
-    /// A human description of the resource the path names, e.g. "issue 'WEB-1' in organization 'acme'".
+    /// A human description of the resource the path names, e.g. "issue 'WEB-1' in organization
+    /// 'acme'", or "the combined-rules of organization 'acme'" for a collection.
     pub fn describe(&self) -> String {
         let s = &self.segments;
         let mut parts: Vec<String> = Vec::new();
         let mut i = 0;
         while i < s.len() {
             let value = s.get(i + 1);
-            match (s[i].as_str(), value) {
-                ("organizations", Some(v)) => parts.push(format!("organization '{v}'")),
-                ("projects", Some(org)) => {
-                    parts.push(format!("organization '{org}'"));
-                    if let Some(project) = s.get(i + 2) {
-                        parts.push(format!("project '{project}'"));
-                    }
-                    i += 1;
+            if let ("projects", Some(org)) = (s[i].as_str(), value) {
+                parts.push(format!("organization '{org}'"));
+                if let Some(project) = s.get(i + 2) {
+                    parts.push(format!("project '{project}'"));
                 }
-                ("issues", Some(v)) => parts.push(format!("issue '{v}'")),
-                ("events", Some(v)) => parts.push(format!("event '{v}'")),
-                ("releases", Some(v)) => parts.push(format!("release '{v}'")),
-                ("teams", Some(v)) => parts.push(format!("team '{v}'")),
-                _ => {
-                    i += 1;
-                    continue;
-                }
+                i += 3;
+                continue;
             }
-            i += 2;
+            match (noun(&s[i]), value) {
+                (Some(noun), Some(v)) => parts.push(format!("{noun} '{v}'")),
+                _ if i + 1 == s.len() && !parts.is_empty() => {
+                    parts.push(format!("the {} of", s[i]));
+                }
+                _ => {}
+            }
+            i += if noun(&s[i]).is_some() { 2 } else { 1 };
         }
         parts.reverse();
-        if parts.is_empty() {
-            format!("/api/0/{}", self.encoded())
-        } else {
-            parts.join(" in ")
+        match parts.split_first() {
+            None => format!("/api/0/{}", self.encoded()),
+            Some((first, rest)) if first.ends_with(" of") => {
+                format!("{first} {}", rest.join(" in "))
+            }
+            _ => parts.join(" in "),
         }
     }
+}
+
+/// What a path segment followed by an id names.
+fn noun(segment: &str) -> Option<&'static str> {
+    Some(match segment {
+        "organizations" => "organization",
+        "issues" => "issue",
+        "events" => "event",
+        "releases" => "release",
+        "teams" => "team",
+        "monitors" => "monitor",
+        "dashboards" => "dashboard",
+        "replays" => "replay",
+        "trace" | "trace-meta" => "trace",
+        "alert-rules" => "metric alert rule",
+        "rules" => "issue alert rule",
+        "tags" => "tag",
+        _ => return None,
+    })
 }
 
 impl fmt::Debug for ApiPath {
@@ -192,5 +211,20 @@ mod tests {
         );
         let orgs = ApiPath::new(&["organizations"]).unwrap();
         assert_eq!(orgs.describe(), "/api/0/organizations/");
+        let monitor = ApiPath::new(&["organizations", "acme", "monitors", "nightly"]).unwrap();
+        assert_eq!(
+            monitor.describe(),
+            "monitor 'nightly' in organization 'acme'"
+        );
+        let rules = ApiPath::new(&["organizations", "acme", "combined-rules"]).unwrap();
+        assert_eq!(
+            rules.describe(),
+            "the combined-rules of organization 'acme'"
+        );
+        let seer = ApiPath::new(&["organizations", "acme", "issues", "1", "autofix"]).unwrap();
+        assert_eq!(
+            seer.describe(),
+            "the autofix of issue '1' in organization 'acme'"
+        );
     }
 }

@@ -51,27 +51,48 @@ pub struct TransportSettings<'a> {
     pub verify_tls: bool,
 }
 
-/// Builds the HTTP client. Redirects are never followed here: the request path decides each one.
-pub fn build_http_client(settings: &TransportSettings<'_>) -> Result<reqwest::Client, ApiError> {
-    // reqwest is built without a default crypto provider; ring is ours. A second install is a no-op.
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    // The proxy is settled by the configuration (environment and files alike), so reqwest's own
-    // reading of the process environment is switched off.
-    let mut builder = reqwest::Client::builder()
-        .user_agent(user_agent(settings.user_agent_suffix))
-        .default_headers(header_map(settings.headers)?)
-        .connect_timeout(CONNECT_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .no_proxy();
-    if let Some(proxy) = settings.proxy {
-        builder = builder.proxy(reqwest_proxy(proxy)?);
+/// The HTTP client's settings, checked but not yet built: building it loads the system's TLS
+/// roots (about 7 MiB and a hundred files), which commands that never reach Sentry should not pay.
+pub struct HttpRecipe {
+    user_agent: String,
+    headers: HeaderMap,
+    proxy: Option<reqwest::Proxy>,
+    verify_tls: bool,
+}
+
+impl HttpRecipe {
+    /// Checks the settings (header names and values, the proxy URL) without building anything.
+    pub fn prepare(settings: &TransportSettings<'_>) -> Result<Self, ApiError> {
+        Ok(Self {
+            user_agent: user_agent(settings.user_agent_suffix),
+            headers: header_map(settings.headers)?,
+            proxy: settings.proxy.map(reqwest_proxy).transpose()?,
+            verify_tls: settings.verify_tls,
+        })
     }
-    if !settings.verify_tls {
-        builder = builder.danger_accept_invalid_certs(true);
+
+    /// Builds the HTTP client. Redirects are never followed here: the request path decides each one.
+    pub fn build(&self) -> Result<reqwest::Client, ApiError> {
+        // reqwest is built without a default crypto provider; ring is ours. A second install is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        // The proxy is settled by the configuration (environment and files alike), so reqwest's own
+        // reading of the process environment is switched off.
+        let mut builder = reqwest::Client::builder()
+            .user_agent(self.user_agent.clone())
+            .default_headers(self.headers.clone())
+            .connect_timeout(CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy();
+        if let Some(proxy) = &self.proxy {
+            builder = builder.proxy(proxy.clone());
+        }
+        if !self.verify_tls {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        builder.build().map_err(|e| ApiError::Local {
+            reason: format!("cannot start the HTTP client: {e}"),
+        })
     }
-    builder.build().map_err(|e| ApiError::Local {
-        reason: format!("cannot start the HTTP client: {e}"),
-    })
 }
 
 /// `sentry-companion/VERSION`, plus the pipeline name when one is set.

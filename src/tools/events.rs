@@ -2,7 +2,7 @@
 
 use super::context::{Limit, ToolContext, list_limit};
 use super::error::ToolError;
-use super::ids::IssueArg;
+use super::ids::{IssueArg, hex_id};
 use super::output::{ListAnswer, ToolOutput};
 use super::tool::{Effects, Tool};
 use crate::sentry::api::{self, Page};
@@ -22,14 +22,14 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListEventsParams, _, _>(
             "list_events",
             "List an issue's events",
-            "List an issue's events, newest first: id, time, environment, release, user.",
+            "An issue's events, newest first.",
             Effects::READ,
             list_events,
         ),
         Tool::new::<GetEventParams, _, _>(
             "get_event",
             "Get an event",
-            "Show an event: exceptions, in-app stack frames, last breadcrumbs, tags.",
+            "An event: exception, stack trace, breadcrumbs, tags.",
             Effects::READ,
             get_event,
         ),
@@ -39,13 +39,11 @@ pub fn tools() -> Vec<Tool> {
 /// Arguments of `list_events`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListEventsParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
-    /// Default 25.
+    /// e.g. `environment:prod release:1.2`.
+    query: Option<String>,
     limit: Option<Limit>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
@@ -56,7 +54,6 @@ struct GetEventParams {
     organization_slug: Option<String>,
     #[schemars(required)]
     project_slug: Option<String>,
-    /// Event id: 32 hex characters (dashes allowed).
     event_id: String,
 }
 
@@ -67,49 +64,45 @@ async fn list_events(
     let limit = list_limit(params.limit)?;
     let (org, locator) = ctx.issue(params.organization_slug, &params.issue_id)?;
     let issue = locator.issue_id;
-    let listing =
-        api::issues::list_events(ctx.client(), &org, &issue, Page::from(limit, params.cursor))
-            .await?;
+    let query = non_empty(params.query.as_deref());
+    let page = Page::from(limit, params.cursor);
+    let listing = api::issues::list_events(ctx.client(), &org, &issue, query, page).await?;
+    let matching = query
+        .map(|q| format!(" matching `{q}`"))
+        .unwrap_or_default();
     let heading = if listing.items.is_empty() {
-        format!("Issue {issue} in {org} has no events.")
+        format!("Issue {issue} in {org} has no events{matching}.")
     } else {
-        format!("Events of issue {issue} in {org}, newest first:")
+        format!("Events of issue {issue} in {org}{matching}, newest first:")
     };
     let answer = ListAnswer {
         heading,
         key: "events",
-        fields: json!({ "organization": org, "issue_id": issue }),
+        fields: json!({ "organization": org, "issue_id": issue, "query": query }),
     };
     Ok(answer.render(&listing, event_line, event_summary_json))
 }
 
 async fn get_event(ctx: Arc<ToolContext>, params: GetEventParams) -> Result<ToolOutput, ToolError> {
-    let event_id = normalise_event_id(&params.event_id)?;
+    let event_id = hex_id(&params.event_id, "event_id")?;
     let org = ctx.org(params.organization_slug)?;
     let project = ctx.project(params.project_slug)?;
-    let event = api::events::get(ctx.client(), &org, &project, &event_id).await?;
+    event_answer(&ctx, &org, &project, &event_id).await
+}
+
+/// One event of a project in full; shared with `get_resource`.
+pub(super) async fn event_answer(
+    ctx: &ToolContext,
+    org: &str,
+    project: &str,
+    event_id: &str,
+) -> Result<ToolOutput, ToolError> {
+    let event = api::events::get(ctx.client(), org, project, event_id).await?;
     let (mut structured, body) = describe_event(&event, EventView::FULL);
     structured["organization"] = json!(org);
     structured["project"] = json!(project);
     let text = format!("Event {event_id} in {org}/{project}\n{body}");
     Ok(ToolOutput::new(structured, text))
-}
-
-/// Accepts 32 hex characters, with or without dashes, in any case.
-fn normalise_event_id(input: &str) -> Result<String, ToolError> {
-    let id: String = input
-        .trim()
-        .chars()
-        .filter(|c| *c != '-')
-        .collect::<String>()
-        .to_ascii_lowercase();
-    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        Ok(id)
-    } else {
-        Err(ToolError::InvalidInput(format!(
-            "event_id {input:?} is not an event id: use the 32 hex characters Sentry shows, e.g. \"7ca573c0f4814912aaa9bdc77d1a7d51\""
-        )))
-    }
 }
 
 /// How much of an event to show.
@@ -130,10 +123,11 @@ impl EventView {
         breadcrumbs: 10,
         tags: true,
     };
-    /// The exception and the top frames: `get_issue`.
+    /// The exception, the top frames and the last breadcrumbs: `get_issue` (which shows the
+    /// issue's tag distribution instead of one event's tags).
     pub(super) const SUMMARY: Self = Self {
         frames: 5,
-        breadcrumbs: 0,
+        breadcrumbs: 5,
         tags: false,
     };
 }
@@ -150,6 +144,12 @@ pub(super) fn describe_event(event: &Event, view: EventView) -> (Value, String) 
     if exceptions.is_empty() {
         lines.extend(
             non_empty(event.message.as_deref()).map(|message| format!("Message: {message}")),
+        );
+    }
+    if exceptions.iter().any(|e| !e.shown.is_empty()) {
+        lines.push(
+            "Frames: most recent call first; the first is where it was raised, with its source."
+                .to_owned(),
         );
     }
     lines.extend(exceptions.iter().flat_map(ExceptionDigest::lines));
@@ -242,6 +242,8 @@ struct ExceptionDigest {
     hidden: usize,
     /// Library frames (when in-app frames are shown).
     library: usize,
+    /// The source around the first shown frame (where it was raised): `(line, code, is_its_line)`.
+    source: Vec<(u64, String, bool)>,
 }
 
 impl ExceptionDigest {
@@ -259,10 +261,12 @@ impl ExceptionDigest {
         } else {
             (app, library.len())
         };
+        let source = candidates.first().map(|f| source_of(f)).unwrap_or_default();
         Self {
             kind: exception.kind.clone(),
             value: exception.value.clone(),
             handled: exception.mechanism.as_ref().and_then(|m| m.handled),
+            source,
             no_app_frames,
             hidden: candidates.len().saturating_sub(max_frames),
             shown: candidates
@@ -294,7 +298,15 @@ impl ExceptionDigest {
         if self.no_app_frames && !self.shown.is_empty() {
             lines.push("  (no frame is marked in-app; top frames:)".to_owned());
         }
-        lines.extend(self.shown.iter().map(|f| format!("  at {}", f.label())));
+        for (index, frame) in self.shown.iter().enumerate() {
+            lines.push(format!("  at {}", frame.label()));
+            if index == 0 {
+                lines.extend(self.source.iter().map(|(number, code, own)| {
+                    let marker = if *own { ">" } else { " " };
+                    format!("    {marker} {number} | {code}")
+                }));
+            }
+        }
         if self.hidden > 0 {
             let kind = if self.no_app_frames { "" } else { "in-app " };
             lines.push(format!("  + {} more {kind}frames", self.hidden));
@@ -311,11 +323,25 @@ impl ExceptionDigest {
             "value": self.value,
             "handled": self.handled,
             "frames": self.shown.iter().map(FrameDigest::json).collect::<Vec<_>>(),
+            "source": self.source.iter().find(|(_, _, own)| *own).map(|(_, code, _)| code),
             "frames_in_app": !self.no_app_frames,
             "frames_not_shown": self.hidden,
             "library_frames": self.library,
         })
     }
+}
+
+/// The frame's own source line with one line either side, where Sentry has them.
+fn source_of(frame: &Frame) -> Vec<(u64, String, bool)> {
+    let Some(line) = frame.line_no else {
+        return Vec::new();
+    };
+    frame
+        .context
+        .iter()
+        .filter(|(number, _)| number.abs_diff(line) <= 1)
+        .map(|(number, code)| (*number, truncate(code.trim_end(), 160), *number == line))
+        .collect()
 }
 
 /// A frame as `file:line in function`.
@@ -457,11 +483,11 @@ mod tests {
     #[test]
     fn event_ids_are_normalised_or_refused() {
         assert_eq!(
-            normalise_event_id(" 7CA573C0-F481-4912-AAA9-BDC77D1A7D51 ").unwrap(),
+            hex_id(" 7CA573C0-F481-4912-AAA9-BDC77D1A7D51 ", "event_id").unwrap(),
             "7ca573c0f4814912aaa9bdc77d1a7d51"
         );
         for bad in ["", "latest", "7ca573c0", "7ca573c0f4814912aaa9bdc77d1a7d5z"] {
-            let err = normalise_event_id(bad).unwrap_err().to_string();
+            let err = hex_id(bad, "event_id").unwrap_err().to_string();
             assert!(err.contains("32 hex"), "{bad}: {err}");
         }
     }

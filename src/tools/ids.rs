@@ -33,7 +33,7 @@ impl JsonSchema for IssueArg {
 
     // One plain type keeps clients that reject unions happy; numbers are still accepted.
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string"})
+        json_schema!({"type": "string", "description": "Id, short id (WEB-1A3) or URL."})
     }
 }
 
@@ -123,6 +123,36 @@ fn org_in_host(url: &Url) -> Option<String> {
     let sub = host.strip_suffix(".sentry.io")?;
     let org = sub.split('.').next()?;
     (!NOT_ORGS.contains(&org)).then(|| org.to_owned())
+}
+
+/// Reads an event, trace or replay id: 32 hex characters, with or without dashes, in any case.
+pub fn hex_id(input: &str, what: &'static str) -> Result<String, NotAHexId> {
+    let id: String = input
+        .trim()
+        .chars()
+        .filter(|c| *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(id)
+    } else {
+        Err(NotAHexId {
+            what,
+            input: input.to_owned(),
+        })
+    }
+}
+
+/// A value that is not a 32-hex-character id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "{what} {input:?} is not an id: use the 32 hex characters Sentry shows, e.g. \"7ca573c0f4814912aaa9bdc77d1a7d51\""
+)]
+pub struct NotAHexId {
+    /// The parameter's name.
+    pub what: &'static str,
+    /// What was given.
+    pub input: String,
 }
 
 /// A value that names no issue in any accepted form.

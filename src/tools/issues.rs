@@ -9,6 +9,7 @@ use super::tool::{Effects, Tool};
 use crate::sentry::ApiError;
 use crate::sentry::api::issues::{IssueQuery, IssueUpdate as UpdateBody};
 use crate::sentry::api::{self, Page};
+use crate::sentry::models::issue_context::{TagDistribution, TagValue};
 use crate::sentry::models::{Assignee, Event, Issue, IssueChanges};
 use crate::text::non_empty;
 use crate::time::short_time;
@@ -23,28 +24,28 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListIssuesParams, _, _>(
             "list_issues",
             "List issues",
-            "List an organization's issues (last seen first) by project, status and search terms. Lines start with the short id for get_issue.",
+            "Issues by status and search terms, last seen first.",
             Effects::READ,
             list_issues,
         ),
         Tool::new::<SearchIssuesParams, _, _>(
             "search_issues",
             "Search issues",
-            "Find issues with Sentry search syntax, like `is:unresolved level:error firstSeen:-24h assigned:me release:1.2.3 !message:\"*Timeout\"`. Terms are ANDed; no AND/OR or parentheses (use key:[a,b]).",
+            "Find issues by Sentry search, e.g. `is:unresolved level:error assigned:me`; no OR (use key:[a,b]).",
             Effects::READ,
             search_issues,
         ),
         Tool::new::<IssueParams, _, _>(
             "get_issue",
             "Get an issue",
-            "Show an issue: status, counts, first/last seen, release, assignee, link, and its latest event's exception and top in-app frames.",
+            "An issue, its top tags, and its latest event's stack trace and breadcrumbs.",
             Effects::READ,
             get_issue,
         ),
         Tool::new::<UpdateIssueParams, _, _>(
             "update_issue",
             "Update an issue",
-            "Change an issue's status, assignee, seen or bookmark flag; only the given fields change.",
+            "Change an issue's status, assignee or flags; only given fields change.",
             Effects::IDEMPOTENT_WRITE,
             update_issue,
         ),
@@ -58,14 +59,14 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<IssueParams, _, _>(
             "ignore_issue",
             "Ignore an issue",
-            "Archive an issue until it escalates (Sentry's ignore).",
+            "Ignore (archive) an issue until it escalates.",
             Effects::IDEMPOTENT_WRITE,
             ignore_issue,
         ),
     ]
 }
 
-/// The status filter of `list_issues`.
+// The status filter of `list_issues`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -87,7 +88,7 @@ impl StatusFilter {
     }
 }
 
-/// The order of `search_issues`.
+// The order of `search_issues`.
 #[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -117,15 +118,10 @@ impl SortOrder {
 struct ListIssuesParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Slug or id; default: the configured project(s), else all.
     project_slug: Option<String>,
-    /// Search terms, e.g. `level:error firstSeen:-24h` (see search_issues).
     query: Option<String>,
-    /// Only issues with this status.
     status: Option<StatusFilter>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
@@ -134,28 +130,23 @@ struct ListIssuesParams {
 struct SearchIssuesParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// Issue search, e.g. `is:unresolved level:error assigned:me`; "" matches all.
+    /// "" matches all.
     query: String,
-    /// Default 25.
     limit: Option<Limit>,
-    /// Default date (last seen); priority is sent as trends.
+    /// Default date (last seen).
     sort: Option<SortOrder>,
-    /// Slug or id; default: the configured project(s), else all.
     project_slug: Option<String>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
 /// Arguments of the tools that name one issue.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct IssueParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
 }
 
-/// The statuses `update_issue` can set.
+// The statuses `update_issue` can set.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[schemars(inline)]
@@ -215,24 +206,98 @@ impl NewStatus {
 /// Arguments of `update_issue`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct UpdateIssueParams {
-    /// Numeric id, short id (WEB-1A3) or issue URL.
     issue_id: IssueArg,
-    /// Organization slug (default: from the URL).
     organization_slug: Option<String>,
-    /// ignored = archived until it escalates.
+    /// ignored: until it escalates.
     status: Option<NewStatus>,
-    /// user:ID, team:ID, username or e-mail; "" or "none" unassigns.
+    /// Minutes.
+    ignore_duration: Option<u32>,
+    /// Until N more events.
+    ignore_count: Option<u32>,
+    /// Until N more users.
+    ignore_user_count: Option<u32>,
+    /// user:ID, team:ID, username or e-mail; "" unassigns.
     assigned_to: Option<String>,
-    /// Mark seen or unseen.
     has_seen: Option<bool>,
-    /// Bookmark or un-bookmark.
     is_bookmarked: Option<bool>,
+}
+
+/// How long an ignored issue stays ignored, beyond Sentry's default (until it escalates).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IgnoreUntil {
+    /// This many minutes have passed.
+    Minutes(u32),
+    /// This many more events arrived.
+    Events(u32),
+    /// This many more users were affected.
+    Users(u32),
+}
+
+impl IgnoreUntil {
+    /// At most one of the three arguments; a zero is refused rather than read as "forever".
+    fn from_args(
+        duration: Option<u32>,
+        count: Option<u32>,
+        users: Option<u32>,
+    ) -> Result<Option<Self>, ToolError> {
+        let given: Vec<(&str, u32, Self)> = [
+            duration.map(|n| ("ignore_duration", n, Self::Minutes(n))),
+            count.map(|n| ("ignore_count", n, Self::Events(n))),
+            users.map(|n| ("ignore_user_count", n, Self::Users(n))),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        match given.as_slice() {
+            [] => Ok(None),
+            [(name, 0, _)] => Err(ToolError::InvalidInput(format!(
+                "{name} must be at least 1; to ignore until the issue escalates, give status=ignored alone"
+            ))),
+            [(_, _, until)] => Ok(Some(*until)),
+            _ => Err(ToolError::InvalidInput(
+                "give only one of ignore_duration, ignore_count, ignore_user_count".into(),
+            )),
+        }
+    }
+
+    /// The body: status ignored, the condition as Sentry's `statusDetails`.
+    fn body(self) -> UpdateBody {
+        let details = match self {
+            Self::Minutes(n) => json!({ "ignoreDuration": n }),
+            Self::Events(n) => json!({ "ignoreCount": n }),
+            Self::Users(n) => json!({ "ignoreUserCount": n }),
+        };
+        UpdateBody {
+            status: Some("ignored".to_owned()),
+            substatus: Some("archived_until_condition_met".to_owned()),
+            status_details: Some(details),
+            ..UpdateBody::default()
+        }
+    }
+
+    fn describe(self) -> String {
+        match self {
+            Self::Minutes(n) => format!("ignored for {n} minutes"),
+            Self::Events(n) => format!("ignored until {n} more events"),
+            Self::Users(n) => format!("ignored until {n} more users are affected"),
+        }
+    }
+
+    fn json(self) -> Value {
+        match self {
+            Self::Minutes(n) => json!({ "ignore_duration": n }),
+            Self::Events(n) => json!({ "ignore_count": n }),
+            Self::Users(n) => json!({ "ignore_user_count": n }),
+        }
+    }
 }
 
 /// The changes of one issue update.
 #[derive(Debug, Clone, Default)]
 struct IssueUpdate {
     status: Option<NewStatus>,
+    /// Set with (or instead of) status `ignored`.
+    ignore: Option<IgnoreUntil>,
     /// `Some("")` unassigns.
     assigned_to: Option<String>,
     has_seen: Option<bool>,
@@ -242,6 +307,7 @@ struct IssueUpdate {
 impl IssueUpdate {
     fn is_empty(&self) -> bool {
         self.status.is_none()
+            && self.ignore.is_none()
             && self.assigned_to.is_none()
             && self.has_seen.is_none()
             && self.is_bookmarked.is_none()
@@ -253,7 +319,11 @@ impl IssueUpdate {
             assigned_to: self.assigned_to.clone(),
             has_seen: self.has_seen,
             is_bookmarked: self.is_bookmarked,
-            ..self.status.map(NewStatus::body).unwrap_or_default()
+            ..match (self.ignore, self.status) {
+                (Some(until), _) => until.body(),
+                (None, Some(status)) => status.body(),
+                (None, None) => UpdateBody::default(),
+            }
         }
     }
 
@@ -261,6 +331,7 @@ impl IssueUpdate {
     fn json(&self) -> Value {
         json!({
             "status": self.status.map(NewStatus::as_str),
+            "ignore": self.ignore.map(IgnoreUntil::json),
             "assigned_to": self.assigned_to,
             "has_seen": self.has_seen,
             "is_bookmarked": self.is_bookmarked,
@@ -277,8 +348,12 @@ impl IssueUpdate {
                 format!("assigned to {}", name.as_deref().unwrap_or(given))
             }
         });
+        let status = match (self.ignore, self.status) {
+            (Some(until), _) => Some(until.describe()),
+            (None, status) => status.map(|s| s.describe().to_owned()),
+        };
         [
-            self.status.map(|s| s.describe().to_owned()),
+            status,
             assignee,
             self.has_seen
                 .map(|seen| if seen { "marked seen" } else { "marked unseen" }.to_owned()),
@@ -370,8 +445,13 @@ async fn find_issues(ctx: &ToolContext, search: IssueSearch) -> Result<ToolOutpu
         sort: sort.map(SortOrder::api_value),
         ..IssueQuery::default()
     };
-    let listing =
+    let mut listing =
         api::issues::search(ctx.client(), &org, search, Page::from(limit, cursor)).await?;
+    for issue in &mut listing.items {
+        if issue.permalink.is_none() {
+            issue.permalink = Some(ctx.web_url(&org, &["issues", &issue.id]));
+        }
+    }
     let answer = ListAnswer {
         heading: list_heading(&org, &projects, &query, listing.items.len(), listing.hits),
         key: "issues",
@@ -428,13 +508,24 @@ fn list_heading(
 
 async fn get_issue(ctx: Arc<ToolContext>, params: IssueParams) -> Result<ToolOutput, ToolError> {
     let (org, locator) = ctx.issue(params.organization_slug, &params.issue_id)?;
+    issue_answer(&ctx, org, locator).await
+}
+
+/// One issue with its tags and an event (the one the locator names, else the latest); shared
+/// with `get_resource`.
+pub(super) async fn issue_answer(
+    ctx: &ToolContext,
+    org: String,
+    locator: IssueLocator,
+) -> Result<ToolOutput, ToolError> {
     let id = &locator.issue_id;
     // The issue URL may name an event; show that one instead of the latest.
     let event_ref = locator.event_id.as_deref().unwrap_or("latest");
     let client = ctx.client();
-    let (issue, event) = tokio::join!(
+    let (issue, event, tags) = tokio::join!(
         api::issues::get(client, &org, id),
         api::issues::event(client, &org, id, event_ref, None),
+        api::issues::tags(client, &org, id, TOP_VALUES),
     );
     let issue = issue?;
     let permalink = issue
@@ -450,6 +541,7 @@ async fn get_issue(ctx: Arc<ToolContext>, params: IssueParams) -> Result<ToolOut
     structured["last_release"] = json!(issue.last_release.as_ref().map(|r| &r.version));
     let mut lines = issue_detail_lines(&issue);
     lines.push(format!("Link: {permalink}"));
+    add_top_tags(tags, &mut structured, &mut lines);
     let which = if locator.event_id.is_some() {
         "Event"
     } else {
@@ -457,6 +549,78 @@ async fn get_issue(ctx: Arc<ToolContext>, params: IssueParams) -> Result<ToolOut
     };
     add_event_summary(which, event, &mut structured, &mut lines);
     Ok(ToolOutput::new(structured, lines.join("\n")))
+}
+
+/// Values shown per tag key in `get_issue`.
+const TOP_VALUES: usize = 3;
+/// Tag keys shown in `get_issue`.
+const TOP_KEYS: usize = 8;
+
+/// Appends the issue's most common tag values (share of its events), or why they could not be read.
+fn add_top_tags(
+    tags: Result<Vec<TagDistribution>, ApiError>,
+    structured: &mut Value,
+    lines: &mut Vec<String>,
+) {
+    let tags = match tags {
+        Ok(tags) => tags,
+        Err(error) => {
+            lines.push(format!("Top tags could not be read: {error}"));
+            return;
+        }
+    };
+    let with_values: Vec<&TagDistribution> =
+        tags.iter().filter(|t| !t.top_values.is_empty()).collect();
+    if with_values.is_empty() {
+        return;
+    }
+    lines.push("Top tags (share of events):".to_owned());
+    for tag in with_values.iter().take(TOP_KEYS) {
+        let values: Vec<String> = tag
+            .top_values
+            .iter()
+            .take(TOP_VALUES)
+            .map(|v| format!("{} {}", tag_value(v), share(v.count, tag.total_values)))
+            .collect();
+        lines.push(format!("  {}: {}", tag.key, values.join(", ")));
+    }
+    if with_values.len() > TOP_KEYS {
+        lines.push(format!(
+            "  + {} more keys (list_issue_tag_values shows any key)",
+            with_values.len() - TOP_KEYS
+        ));
+    }
+    structured["top_tags"] = with_values
+        .iter()
+        .take(TOP_KEYS)
+        .map(|tag| {
+            json!({
+                "key": tag.key,
+                "total": tag.total_values,
+                "values": tag.top_values.iter().take(TOP_VALUES)
+                    .map(|v| json!({"value": v.value, "count": v.count}))
+                    .collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+}
+
+/// A tag value as shown: `(empty)` for the events without one.
+pub(super) fn tag_value(value: &TagValue) -> &str {
+    non_empty(value.value.as_deref()).unwrap_or("(empty)")
+}
+
+/// `62%` of `total`; `<1%` for a few among many.
+pub(super) fn share(count: u64, total: u64) -> String {
+    if total == 0 {
+        return "?%".to_owned();
+    }
+    let percent = count as f64 * 100.0 / total as f64;
+    if percent > 0.0 && percent < 1.0 {
+        "<1%".to_owned()
+    } else {
+        format!("{percent:.0}%")
+    }
 }
 
 /// Appends the event's summary, or why it could not be read: the issue is worth showing either way.
@@ -485,8 +649,19 @@ async fn update_issue(
     ctx: Arc<ToolContext>,
     params: UpdateIssueParams,
 ) -> Result<ToolOutput, ToolError> {
+    let ignore = IgnoreUntil::from_args(
+        params.ignore_duration,
+        params.ignore_count,
+        params.ignore_user_count,
+    )?;
+    if ignore.is_some() && params.status.is_some_and(|s| s != NewStatus::Ignored) {
+        return Err(ToolError::InvalidInput(
+            "ignore_duration, ignore_count and ignore_user_count go with status=ignored (or no status), not with another status".into(),
+        ));
+    }
     let update = IssueUpdate {
         status: params.status,
+        ignore,
         assigned_to: params.assigned_to.map(assignee_value),
         has_seen: params.has_seen,
         is_bookmarked: params.is_bookmarked,
@@ -522,7 +697,7 @@ async fn apply_update(
 ) -> Result<ToolOutput, ToolError> {
     if update.is_empty() {
         return Err(ToolError::InvalidInput(
-            "nothing to change: give at least one of status, assigned_to, has_seen, is_bookmarked"
+            "nothing to change: give at least one of status, ignore_duration, ignore_count, ignore_user_count, assigned_to, has_seen, is_bookmarked"
                 .into(),
         ));
     }
@@ -569,7 +744,9 @@ fn update_report(
     ToolOutput::new(structured, lines.join("\n"))
 }
 
-/// `WEB-1A3  [error] TypeError: x is undefined  (1.2k events, 34 users, last seen ...)`.
+/// One issue in one line: everything the next step needs, down to the link.
+/// `WEB-1A3  [error] TypeError: x — app/cart.js in render · 1.2k events, 34 users · first seen …,
+/// last seen … · unassigned · https://…`.
 fn issue_line(issue: &Issue) -> String {
     let id = non_empty(Some(&issue.short_id)).unwrap_or(&issue.id);
     let mut tags: Vec<&str> = issue.level.as_deref().into_iter().collect();
@@ -581,17 +758,43 @@ fn issue_line(issue: &Issue) -> String {
     } else {
         format!("[{}] ", tags.join(", "))
     };
-    let mut facts = vec![
-        format!("{} events", human_count(issue.count)),
-        format!("{} users", human_count(issue.user_count)),
-    ];
-    facts.extend(
+    let culprit = non_empty(issue.culprit.as_deref())
+        .map(|c| format!(" — {c}"))
+        .unwrap_or_default();
+    let seen: Vec<String> = [
+        issue
+            .first_seen
+            .as_deref()
+            .map(|t| format!("first seen {}", short_time(t))),
         issue
             .last_seen
             .as_deref()
             .map(|t| format!("last seen {}", short_time(t))),
-    );
-    format!("{id}  {tags}{}  ({})", issue.title, facts.join(", "))
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let parts: Vec<String> = [
+        Some(format!(
+            "{} events, {} users",
+            human_count(issue.count),
+            human_count(issue.user_count)
+        )),
+        (!seen.is_empty()).then(|| seen.join(", ")),
+        Some(match &issue.assigned_to {
+            Some(assignee) => format!("assigned to {}", assignee_label(assignee)),
+            None => "unassigned".to_owned(),
+        }),
+        issue.permalink.clone(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    format!(
+        "{id}  {tags}{}{culprit} · {}",
+        issue.title,
+        parts.join(" · ")
+    )
 }
 
 /// The lines of `get_issue` about the issue itself.
@@ -745,7 +948,7 @@ mod tests {
     }
 
     #[test]
-    fn an_issue_line_has_short_id_level_title_and_counts() {
+    fn an_issue_line_has_short_id_level_title_counts_and_assignee() {
         let issue: Issue = serde_json::from_value(json!({
             "id": "1", "shortId": "WEB-1A3", "title": "TypeError: x is undefined",
             "level": "error", "status": "unresolved", "count": "1234", "userCount": 34,
@@ -754,7 +957,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             issue_line(&issue),
-            "WEB-1A3  [error] TypeError: x is undefined  (1.2k events, 34 users, last seen 2025-04-12T11:34:11Z)"
+            "WEB-1A3  [error] TypeError: x is undefined · 1.2k events, 34 users · last seen 2025-04-12T11:34:11Z · unassigned"
         );
     }
 

@@ -1,4 +1,4 @@
-//! Tools: organizations and projects, and the project lookup other tools share.
+//! Tools: who the token is, its organizations and their projects.
 
 use super::context::ToolContext;
 use super::error::ToolError;
@@ -9,41 +9,115 @@ use crate::sentry::client::MAX_PAGE_SIZE;
 use crate::sentry::models::{Organization, Project};
 use crate::time::short_time;
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
 /// The tools of this module.
 pub fn tools() -> Vec<Tool> {
     vec![
+        Tool::new::<NoParams, _, _>(
+            "whoami",
+            "Who am I",
+            "The token's user and the default organization.",
+            Effects::READ,
+            whoami,
+        ),
         Tool::new::<ListOrganizationsParams, _, _>(
             "list_organizations",
             "List organizations",
-            "List the organizations the token can access: slug, name, web URL.",
+            "Organizations the token can access.",
             Effects::READ,
             list_organizations,
         ),
         Tool::new::<ListProjectsParams, _, _>(
             "list_projects",
             "List projects",
-            "List an organization's projects: slug, numeric id, name, platform.",
+            "An organization's projects.",
             Effects::READ,
             list_projects,
         ),
         Tool::new::<GetProjectParams, _, _>(
             "get_project",
             "Get a project",
-            "Show a project: id, platform, teams, environments, latest release, first event, sessions.",
+            "A project's settings, teams and latest release.",
             Effects::READ,
             get_project,
         ),
     ]
 }
 
+/// A tool without arguments.
+#[derive(Debug, Deserialize, JsonSchema)]
+struct NoParams {}
+
+/// The answer of `whoami`.
+#[derive(Debug, Serialize)]
+struct WhoAmI {
+    id: String,
+    name: Option<String>,
+    email: Option<String>,
+    username: Option<String>,
+    server: String,
+    default_organization: Option<String>,
+    default_projects: Vec<String>,
+}
+
+async fn whoami(ctx: Arc<ToolContext>, _: NoParams) -> Result<ToolOutput, ToolError> {
+    let user = api::users::whoami(ctx.client())
+        .await
+        .map_err(|error| match error.status() {
+            Some(400 | 401 | 403) => ToolError::Failed(format!(
+                "{error}. An organization auth token (sntrys_…) belongs to no user: whoami needs a personal token"
+            )),
+            _ => error.into(),
+        })?;
+    let answer = WhoAmI {
+        id: user.id,
+        name: user.name,
+        email: user.email,
+        username: user.username,
+        server: ctx
+            .client()
+            .base_url()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned(),
+        default_organization: ctx.default_org().map(str::to_owned),
+        default_projects: ctx.default_projects().to_vec(),
+    };
+    let who = match (&answer.name, &answer.email) {
+        (Some(name), Some(email)) => format!("{name} <{email}>"),
+        (Some(only), None) | (None, Some(only)) => only.clone(),
+        (None, None) => format!("user {}", answer.id),
+    };
+    let mut lines = vec![format!(
+        "Signed in as {who} (user id {}{}) on {}.",
+        answer.id,
+        answer
+            .username
+            .as_deref()
+            .map(|u| format!(", username {u}"))
+            .unwrap_or_default(),
+        answer.server
+    )];
+    lines.push(match &answer.default_organization {
+        Some(org) => format!("Default organization: {org}."),
+        None => "No default organization: pass organization_slug (list_organizations shows them)."
+            .to_owned(),
+    });
+    if !answer.default_projects.is_empty() {
+        lines.push(format!(
+            "Default projects: {}.",
+            answer.default_projects.join(", ")
+        ));
+    }
+    Ok(ToolOutput::typed(&answer, lines.join("\n")))
+}
+
 /// Arguments of `list_organizations`.
 #[derive(Debug, Deserialize, JsonSchema)]
 struct ListOrganizationsParams {
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 
@@ -52,7 +126,6 @@ struct ListOrganizationsParams {
 struct ListProjectsParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 

@@ -1,10 +1,15 @@
-//! The registry: every tool in list order, found by name and called with JSON arguments.
+//! The registry: every tool in list order, each filed under its toolset, found by name and
+//! called with JSON arguments.
 
 use super::context::ToolContext;
 use super::error::ToolError;
 use super::output::ToolOutput;
 use super::tool::Tool;
-use super::{events, health, issues, projects, releases, stats, teams};
+use super::toolset::{Toolset, Toolsets};
+use super::{
+    admin, events, feedback, health, issue_context, issues, monitoring, performance, projects,
+    releases, resources, seer, stats, teams,
+};
 use serde_json::{Map, Value};
 use std::sync::Arc;
 
@@ -44,26 +49,57 @@ pub struct Registry {
 impl Registry {
     /// All tools of all modules.
     pub fn new() -> Self {
-        let tools = [
-            projects::tools(),
-            teams::tools(),
-            issues::tools(),
-            events::tools(),
-            releases::tools(),
-            stats::tools(),
-            health::tools(),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
+        let families = [
+            (Toolset::Projects, projects::tools()),
+            (Toolset::Projects, teams::tools()),
+            (Toolset::Issues, issues::tools()),
+            (Toolset::Issues, issue_context::tools()),
+            (Toolset::Issues, resources::tools()),
+            (Toolset::Events, events::tools()),
+            (Toolset::Releases, releases::tools()),
+            (Toolset::Projects, stats::tools()),
+            (Toolset::Releases, health::tools()),
+            (Toolset::Performance, performance::tools()),
+            (Toolset::Monitoring, monitoring::tools()),
+            (Toolset::Monitoring, feedback::tools()),
+            (Toolset::Admin, admin::tools()),
+            (Toolset::Seer, seer::tools()),
+        ];
+        let tools = families
+            .into_iter()
+            .flat_map(|(toolset, tools)| {
+                tools.into_iter().map(move |tool| tool.in_toolset(toolset))
+            })
+            .collect();
         Self { tools }
     }
 
-    /// The tools a client may see: all, or only the read-only ones.
+    /// Every tool, or only the read-only ones.
     pub fn visible(&self, read_only: bool) -> impl Iterator<Item = &Tool> {
         self.tools
             .iter()
             .filter(move |t| !read_only || t.effects.read_only)
+    }
+
+    /// The tools an MCP server lists: those of the enabled toolsets, writes left out when read-only.
+    pub fn listed<'a>(
+        &'a self,
+        read_only: bool,
+        toolsets: &'a Toolsets,
+    ) -> impl Iterator<Item = &'a Tool> {
+        self.visible(read_only)
+            .filter(move |t| toolsets.contains(t.toolset))
+    }
+
+    /// Refuses a tool whose toolset the server was not started with.
+    pub fn check_enabled(&self, name: &str, toolsets: &Toolsets) -> Result<(), ToolError> {
+        match self.get(name) {
+            Some(tool) if !toolsets.contains(tool.toolset) => Err(ToolError::NotEnabled {
+                tool: name.to_owned(),
+                toolset: tool.toolset.name(),
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// Looks a tool up by name.

@@ -11,9 +11,9 @@ use crate::release::limits::{check_version, enforce_limits};
 use crate::sentry::api::deploys::NewDeploy;
 use crate::sentry::api::releases::{CommitPayload, NewRelease, RefPayload, ReleaseChanges};
 use crate::sentry::api::{self, Page};
-use crate::sentry::models::Release;
+use crate::sentry::models::{Commit, Release};
 use crate::text::split_list;
-use crate::time::{now_timestamp, parse_optional_user_time};
+use crate::time::{now_timestamp, parse_optional_user_time, short_time};
 use schemars::JsonSchema;
 use serde::Deserialize;
 use serde_json::json;
@@ -25,42 +25,42 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<ListReleasesParams, _, _>(
             "list_releases",
             "List releases",
-            "List a project's releases, newest first, with commit, deploy and new-issue counts.",
+            "A project's releases, newest first.",
             Effects::READ,
             list_releases,
         ),
         Tool::new::<VersionParams, _, _>(
             "get_release",
             "Get a release",
-            "Get one release: dates, commit and deploy counts, last commit and deploy, projects, web link.",
+            "A release with its deploys and newest commits.",
             Effects::READ,
             get_release_tool,
         ),
         Tool::new::<CreateReleaseParams, _, _>(
             "create_release",
             "Create a release",
-            "Create a release (or add projects to an existing one) with optional refs and commits, which replace its commit list. Over-long fields are fixed or dropped, with a warning.",
+            "Create or extend a release; refs or commits replace its commits.",
             Effects::IDEMPOTENT_WRITE,
             create_release,
         ),
         Tool::new::<FinalizeReleaseParams, _, _>(
             "finalize_release",
             "Finalize a release",
-            "Mark a release as released (sets dateReleased; default now).",
+            "Mark a release released (default now).",
             Effects::IDEMPOTENT_WRITE,
             finalize_release,
         ),
         Tool::new::<CreateDeployParams, _, _>(
             "create_deploy",
             "Record a deploy",
-            "Record a deploy of a release to an environment. Each call adds a deploy.",
+            "Record a deploy of a release; each call adds one.",
             Effects::ADDITIVE_WRITE,
             create_deploy,
         ),
         Tool::new::<VersionParams, _, _>(
             "list_deploys",
             "List deploys",
-            "List the deploys of a release: environment, name, start and finish times.",
+            "A release's deploys.",
             Effects::READ,
             list_deploys,
         ),
@@ -73,9 +73,7 @@ struct ListReleasesParams {
     organization_slug: Option<String>,
     #[schemars(required)]
     project_slug: Option<String>,
-    /// Default 25.
     limit: Option<Limit>,
-    /// Cursor from a previous call, for the next page.
     cursor: Option<String>,
 }
 
@@ -92,13 +90,10 @@ struct CreateReleaseParams {
     organization_slug: Option<String>,
     version: String,
     projects: Vec<String>,
-    /// Head commit per repository.
     refs: Option<Vec<RefPayload>>,
-    /// Commits of the release.
     commits: Option<Vec<CommitPayload>>,
-    /// RFC 3339 date; finalizes the release.
+    /// Finalizes the release.
     date_released: Option<String>,
-    /// External URL for the release.
     url: Option<String>,
 }
 
@@ -107,7 +102,7 @@ struct FinalizeReleaseParams {
     #[schemars(required)]
     organization_slug: Option<String>,
     version: String,
-    /// RFC 3339 date (default now).
+    /// Default now.
     date_released: Option<String>,
 }
 
@@ -116,17 +111,12 @@ struct CreateDeployParams {
     #[schemars(required)]
     organization_slug: Option<String>,
     version: String,
-    /// Environment, e.g. production.
     environment: String,
-    /// Deploy name.
     name: Option<String>,
-    /// Deploy URL.
     url: Option<String>,
-    /// RFC 3339 start time.
     date_started: Option<String>,
-    /// RFC 3339 finish time (default now).
+    /// Default now.
     date_finished: Option<String>,
-    /// Project slugs (default: all of the release's).
     projects: Option<Vec<String>>,
 }
 
@@ -160,13 +150,96 @@ async fn list_releases(
     ))
 }
 
+/// Commits `get_release` lists (the count says how many there are).
+const COMMITS_SHOWN: usize = 5;
+
 async fn get_release_tool(
     ctx: Arc<ToolContext>,
     params: VersionParams,
 ) -> Result<ToolOutput, ToolError> {
     let org = ctx.org(params.organization_slug)?;
-    let release = api::releases::get(ctx.client(), &org, &params.version).await?;
-    release_output(&ctx, &org, &release, "Release")
+    let client = ctx.client();
+    let version = &params.version;
+    let (release, deploys, commits) = tokio::join!(
+        api::releases::get(client, &org, version),
+        api::deploys::list(client, &org, version),
+        api::releases::commits(client, &org, version, Page::first(COMMITS_SHOWN)),
+    );
+    let mut output = release_output(&ctx, &org, &release?, "Release")?;
+    let mut lines = vec![output.text];
+    match deploys {
+        Ok(deploys) => {
+            lines.push(format!("Deploys ({}):", deploys.items.len()));
+            lines.extend(
+                deploys
+                    .items
+                    .iter()
+                    .map(|d| format!("- {}", deploy_line(d))),
+            );
+            output.structured["deploys"] = deploys.items.iter().map(deploy_json).collect();
+        }
+        Err(error) => lines.push(format!("Deploys could not be read: {error}")),
+    }
+    match commits {
+        Ok(commits) => {
+            let total = output.structured["commit_count"].as_u64();
+            lines.push(commits_heading(commits.items.len(), total));
+            lines.extend(
+                commits
+                    .items
+                    .iter()
+                    .map(|c| format!("- {}", commit_line(c))),
+            );
+            output.structured["commits"] = commits.items.iter().map(commit_json).collect();
+        }
+        Err(error) => lines.push(format!("Commits could not be read: {error}")),
+    }
+    output.text = lines.join("\n");
+    Ok(output)
+}
+
+/// `Commits (12; the newest 5):`, or all of them when few.
+fn commits_heading(shown: usize, total: Option<u64>) -> String {
+    match total {
+        Some(total) if total > shown as u64 => {
+            format!("Commits ({total}; the newest {shown}):")
+        }
+        _ => format!("Commits ({shown}):"),
+    }
+}
+
+/// `abc1234 Fix the cart total (Jane Doe, 2025-04-01T10:00:00Z)`.
+fn commit_line(commit: &Commit) -> String {
+    let sha: String = commit.id.chars().take(12).collect();
+    let message = commit
+        .message
+        .as_deref()
+        .and_then(|m| m.lines().next())
+        .unwrap_or("");
+    let by: Vec<String> = [
+        commit
+            .author
+            .as_ref()
+            .and_then(|a| a.name.clone().or(a.email.clone())),
+        commit.date_created.as_deref().map(short_time),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if by.is_empty() {
+        format!("{sha} {message}").trim_end().to_owned()
+    } else {
+        format!("{sha} {message} ({})", by.join(", "))
+    }
+}
+
+fn commit_json(commit: &Commit) -> serde_json::Value {
+    json!({
+        "id": commit.id,
+        "message": commit.message.as_deref().and_then(|m| m.lines().next()),
+        "author": commit.author.as_ref().and_then(|a| a.name.clone().or(a.email.clone())),
+        "date": commit.date_created,
+    })
 }
 
 async fn create_release(

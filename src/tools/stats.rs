@@ -21,13 +21,13 @@ pub fn tools() -> Vec<Tool> {
     vec![Tool::new::<ProjectStatsParams, _, _>(
         "get_project_stats",
         "Get project event counts",
-        "Count a project's events (received, rejected or blacklisted) hourly for 24h, daily for 30 days or weekly for 12 weeks, with the total.",
+        "A project's event counts per hour, day or week.",
         Effects::READ,
         get_project_stats,
     )]
 }
 
-/// Which events to count.
+// Which events to count.
 #[derive(Debug, Clone, Copy, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[schemars(inline)]
@@ -48,7 +48,7 @@ impl Stat {
     }
 }
 
-/// The size of one point.
+// The size of one point.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, JsonSchema)]
 #[schemars(inline)]
 enum Resolution {
@@ -113,9 +113,7 @@ struct ProjectStatsParams {
     organization_slug: Option<String>,
     #[schemars(required)]
     project_slug: Option<String>,
-    /// Default received.
     stat: Option<Stat>,
-    /// 1h (24h), 1d (30 days, default), 1w (12 weeks).
     resolution: Option<Resolution>,
 }
 
@@ -139,8 +137,19 @@ async fn get_project_stats(
         points = weekly(&points);
     }
     let total: u64 = points.iter().map(|(_, count)| count).sum();
+    // The summary comes first: an assistant often needs no more than this line.
+    let peak = points
+        .iter()
+        .max_by_key(|(start, count)| (*count, -start))
+        .filter(|(_, count)| *count > 0)
+        .map(|(start, count)| format!(", peak {count} ({})", resolution.label(*start)))
+        .unwrap_or_default();
+    let latest = points
+        .last()
+        .map(|(_, count)| format!(", latest {count}"))
+        .unwrap_or_default();
     let mut lines = vec![format!(
-        "{} events of {org}/{project}, {}: {total} in total.",
+        "{} events of {org}/{project}, {}: {total} in total{peak}{latest}.",
         capitalised(stat.as_str()),
         resolution.describe()
     )];

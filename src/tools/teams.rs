@@ -17,7 +17,7 @@ pub fn tools() -> Vec<Tool> {
     vec![Tool::new::<ListTeamsParams, _, _>(
         "list_teams",
         "List teams",
-        "List an organization's teams: slug, id, members, projects. Assign an issue with update_issue assigned_to=team:ID.",
+        "An organization's teams.",
         Effects::READ,
         list_teams,
     )]
@@ -28,7 +28,6 @@ pub fn tools() -> Vec<Tool> {
 struct ListTeamsParams {
     #[schemars(required)]
     organization_slug: Option<String>,
-    /// A next_cursor from the last answer.
     cursor: Option<String>,
 }
 

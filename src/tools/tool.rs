@@ -1,8 +1,9 @@
-//! One tool: its name, description, input schema, effects and handler, and why a call can fail.
+//! One tool: its name, description, toolset, input and output schemas, effects and handler.
 
 use super::context::ToolContext;
 use super::error::ToolError;
 use super::output::ToolOutput;
+use super::toolset::Toolset;
 use schemars::JsonSchema;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
@@ -40,6 +41,12 @@ impl Effects {
         destructive: false,
         idempotent: false,
     };
+    /// A write that replaces what was there (a project's name or slug).
+    pub const OVERWRITE: Self = Self {
+        read_only: false,
+        destructive: true,
+        idempotent: true,
+    };
 }
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -56,7 +63,11 @@ pub struct Tool {
     pub description: &'static str,
     /// What it does to the world.
     pub effects: Effects,
+    /// The group it is listed in (set by the registry).
+    pub toolset: Toolset,
     pub(super) schema: Map<String, Value>,
+    /// The schema its structured answer conforms to; without one, MCP clients get the text only.
+    output_schema: Option<Map<String, Value>>,
     pub(super) handler: Handler,
 }
 
@@ -80,7 +91,10 @@ impl Tool {
             title,
             description,
             effects,
+            // The registry files every tool under its family's toolset.
+            toolset: Toolset::Issues,
             schema: schema_for::<P>(),
+            output_schema: None,
             handler: Box::new(move |ctx, args| {
                 let handler = Arc::clone(&handler);
                 Box::pin(async move {
@@ -90,6 +104,26 @@ impl Tool {
                 })
             }),
         }
+    }
+
+    /// Files the tool under a toolset.
+    pub(super) fn in_toolset(mut self, toolset: Toolset) -> Self {
+        self.toolset = toolset;
+        self
+    }
+
+    /// Declares that the structured answer is a `T`: MCP clients then get it as `structuredContent`
+    /// with this `outputSchema`. The handler must build its answer with [`ToolOutput::typed`] from a `T`.
+    pub fn with_output<T: JsonSchema>(mut self) -> Self {
+        let mut schema = schema_for::<T>();
+        strip_descriptions(&mut schema);
+        self.output_schema = Some(schema);
+        self
+    }
+
+    /// The declared output schema, if any.
+    pub fn output_schema(&self) -> Option<&Map<String, Value>> {
+        self.output_schema.as_ref()
     }
 
     /// The input schema as served to clients: slug parameters with a configured default are optional.
@@ -134,6 +168,26 @@ fn schema_for<P: JsonSchema>() -> Map<String, Value> {
     }
 }
 
+/// Output schemas are read by programs, not models: field names and types say enough.
+fn strip_descriptions(schema: &mut Map<String, Value>) {
+    schema.remove("description");
+    for (keyword, value) in schema.iter_mut() {
+        match (keyword.as_str(), value) {
+            // Maps from names to schemas: a property may itself be called "description".
+            ("properties" | "$defs", Value::Object(named)) => named
+                .values_mut()
+                .filter_map(Value::as_object_mut)
+                .for_each(strip_descriptions),
+            (_, Value::Object(sub)) => strip_descriptions(sub),
+            (_, Value::Array(items)) => items
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+                .for_each(strip_descriptions),
+            _ => {}
+        }
+    }
+}
+
 /// Drops what costs tokens without helping a client: integer formats and the `null` that `Option`
 /// adds to types and enum choices.
 fn compact(value: &mut Value) {
@@ -158,13 +212,12 @@ fn compact(value: &mut Value) {
             if map.get("default") == Some(&Value::Null) {
                 map.remove("default");
             }
-            // A definition is described where it is used; its own description would say it twice.
+            // A definition is described where it is used, and its fields' names say the rest.
             if let Some(Value::Object(definitions)) = map.get_mut("$defs") {
-                for definition in definitions.values_mut() {
-                    if let Value::Object(definition) = definition {
-                        definition.remove("description");
-                    }
-                }
+                definitions
+                    .values_mut()
+                    .filter_map(Value::as_object_mut)
+                    .for_each(strip_descriptions);
             }
             map.values_mut().for_each(compact);
         }

@@ -20,9 +20,15 @@ const CONTRACT_INPUTS: &[&str] = &[
     "gate_max_new_issues",
     "gate_on_inconclusive",
     "working_directory",
+    "sourcemaps",
+    "inject",
+    "dist",
+    "url_prefix",
+    "strip_common_prefix",
+    "sourcemaps_ext",
+    "sourcemaps_ignore",
     "release",
     "release_prefix",
-    "set_commits",
     "repo",
     "commit",
     "previous_commit",
@@ -283,6 +289,100 @@ fn rejects_an_unknown_set_commits_mode_with_exit_2() {
     let run = run_action(&[("set_commits", "remote"), ("version", "1.0")]);
     assert_eq!(run.output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.output.stdout).contains("set_commits must be"));
+}
+
+#[test]
+fn uploads_source_maps_after_create_and_before_finalize_and_deploy() {
+    use crate::support::chunk_server::{ChunkServer, ChunkWorld};
+    use crate::support::fake_sentry::{FakeSentry, World};
+    let sentry = FakeSentry::start(World {
+        projects: web_project(),
+        ..World::default()
+    });
+    let front = ChunkServer::start(ChunkWorld {
+        pass_on: Some(sentry.url.clone()),
+        ..ChunkWorld::default()
+    });
+    let repo = repository_with_history();
+    let build = repo.path().join("dist");
+    std::fs::create_dir_all(build.join("vendor")).unwrap();
+    std::fs::write(
+        build.join("app.js"),
+        "run();\n//# sourceMappingURL=app.js.map\n",
+    )
+    .unwrap();
+    std::fs::write(
+        build.join("app.js.map"),
+        r#"{"version":3,"sources":["src/app.ts"],"names":[],"mappings":"AAAA"}"#,
+    )
+    .unwrap();
+    std::fs::write(build.join("vendor/lib.js"), "lib();\n").unwrap();
+    let workdir = repo.path().display().to_string();
+    let run = run_action(&[
+        ("auth_token", crate::support::sentry::TOKEN),
+        ("url", &front.url),
+        ("org", "acme"),
+        ("projects", "web"),
+        ("version", "2.0.0"),
+        ("environment", "production"),
+        ("set_commits", "skip"),
+        ("sourcemaps", "dist"),
+        ("sourcemaps_ignore", "vendor/"),
+        ("dist", "web"),
+        ("url_prefix", "~/static"),
+        ("working_directory", &workdir),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert_eq!(run.output.status.code(), Some(0), "{stderr}");
+    let app = std::fs::read_to_string(build.join("app.js")).unwrap();
+    assert!(app.contains("//# debugId="), "inject ran first: {app}");
+    assert!(
+        !std::fs::read_to_string(build.join("vendor/lib.js"))
+            .unwrap()
+            .contains("debugId")
+    );
+
+    let order: Vec<String> = front.requests();
+    let position = |what: &str| {
+        order
+            .iter()
+            .position(|r| r == what)
+            .unwrap_or_else(|| panic!("{what} in {order:?}"))
+    };
+    let created = position("POST /api/0/organizations/acme/releases/");
+    let assembled = position("POST /api/0/organizations/acme/artifactbundle/assemble/");
+    let finalized = position("PUT /api/0/organizations/acme/releases/2.0.0/");
+    let deployed = position("POST /api/0/organizations/acme/releases/2.0.0/deploys/");
+    assert!(
+        created < assembled && assembled < finalized && finalized < deployed,
+        "{order:?}"
+    );
+
+    let writes = sentry.with(|w| w.writes.clone());
+    let (_, create_body) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/releases/"))
+        .expect("release created");
+    assert!(
+        create_body.get("dateReleased").is_none(),
+        "finalized only after the upload"
+    );
+    let bundle = front.with(|w| w.bundles[0].clone());
+    assert_eq!(bundle.request["version"], "2.0.0");
+    assert_eq!(bundle.request["dist"], "web");
+    let urls: Vec<&str> = bundle.manifest["files"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|f| f["url"].as_str().unwrap())
+        .collect();
+    assert_eq!(urls, ["~/static/app.js", "~/static/app.js.map"]);
+    assert!(
+        run.summary.contains("Source maps uploaded"),
+        "{}",
+        run.summary
+    );
+    assert!(run.summary.contains("~/static/app.js"), "{}", run.summary);
 }
 
 /// action-release's inputs as its users write them: `release` with a tag ref and a prefix,

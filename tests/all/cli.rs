@@ -24,7 +24,43 @@ fn tool_list_names_every_tool_with_a_description() {
             .unwrap_or_else(|| panic!("{name} missing"));
         assert!(line.len() > name.len() + 10, "{line}");
     }
+    for (name, toolset) in [
+        ("get_issue", "issues"),
+        ("search_events", "performance"),
+        ("list_monitors", "monitoring"),
+        ("create_team", "admin"),
+        ("analyze_issue_with_seer", "seer"),
+    ] {
+        let line = stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("{name} ")))
+            .unwrap_or_else(|| panic!("{name} missing"));
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(columns[1], toolset, "{line}");
+    }
     assert_no_token(&output);
+}
+
+#[test]
+fn tool_reaches_tools_outside_the_default_toolsets() {
+    let mut server = Server::new();
+    let monitors = server
+        .mock("GET", "/api/0/organizations/acme/monitors/")
+        .match_query(Matcher::Any)
+        .with_body(r#"[{"id": "9", "slug": "nightly", "name": "Nightly", "environments": []}]"#)
+        .create();
+    let output = binary(&server.url())
+        .args(["--org", "acme", "tool", "list_monitors"])
+        .env("SENTRY_COMPANION_TOOLSETS", "issues")
+        .output()
+        .unwrap();
+    monitors.assert();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("- nightly \"Nightly\""));
 }
 
 #[test]
@@ -35,7 +71,9 @@ fn tool_list_as_json_is_one_document() {
         .unwrap();
     let document: Value =
         serde_json::from_slice(&output.stdout).expect("stdout is exactly one JSON document");
-    assert!(document["tools"].as_array().unwrap().len() >= 20);
+    let tools = document["tools"].as_array().unwrap();
+    assert!(tools.len() >= 40);
+    assert!(tools.iter().all(|t| t["toolset"].is_string()), "{document}");
 }
 
 #[tokio::test]

@@ -9,5 +9,6 @@ mod gate;
 mod mcp;
 mod output_safety;
 mod release;
+mod sourcemaps;
 mod tools;
 mod transport;

@@ -1,5 +1,6 @@
 //! The MCP face: tools/list, calls, isError results, read-only mode, protocol versions, transports.
 
+use crate::support::schema::assert_conforms;
 use crate::support::sentry::{TOKEN, binary};
 use mockito::Server;
 use rmcp::model::{
@@ -10,7 +11,7 @@ use rmcp::service::RunningService;
 use rmcp::{ClientLifecycleMode, ClientServiceExt, RoleClient, ServiceExt};
 use sentry_companion::mcp::McpServer;
 use sentry_companion::sentry::{AuthToken, ClientConfig as SentryConfig, SentryClient, Session};
-use sentry_companion::tools::{Registry, ToolContext};
+use sentry_companion::tools::{Registry, ToolContext, Toolsets};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -39,6 +40,16 @@ const CONTRACT_TOOLS: &[&str] = &[
     "check_release_health",
 ];
 
+/// Tools beyond the contract's first twenty that the default toolsets list.
+const DEFAULT_EXTRA: &[&str] = &[
+    "whoami",
+    "get_resource",
+    "list_issue_tag_values",
+    "list_issue_activity",
+    "add_issue_note",
+];
+
+/// The write tools of the default toolsets.
 const WRITE_TOOLS: &[&str] = &[
     "update_issue",
     "resolve_issue",
@@ -46,7 +57,11 @@ const WRITE_TOOLS: &[&str] = &[
     "create_release",
     "finalize_release",
     "create_deploy",
+    "add_issue_note",
 ];
+
+/// How many tools the default toolsets list.
+const DEFAULT_COUNT: usize = CONTRACT_TOOLS.len() + DEFAULT_EXTRA.len();
 
 fn server_for(url: &str, org: Option<&str>, read_only: bool) -> McpServer {
     let client = SentryClient::new(SentryConfig::new(
@@ -116,7 +131,12 @@ async fn lists_every_contract_tool_with_annotations_and_object_schemas() {
     .await;
     let tools = client.list_all_tools().await.unwrap();
     let names: BTreeSet<&str> = tools.iter().map(|t| t.name.as_ref()).collect();
-    assert_eq!(names, CONTRACT_TOOLS.iter().copied().collect());
+    let expected: BTreeSet<&str> = CONTRACT_TOOLS
+        .iter()
+        .chain(DEFAULT_EXTRA)
+        .copied()
+        .collect();
+    assert_eq!(names, expected);
     for tool in &tools {
         let a = tool
             .annotations
@@ -156,12 +176,19 @@ const ORG_OPTIONAL: &[&str] = &[
     "resolve_issue",
     "ignore_issue",
     "list_events",
+    "list_issue_tag_values",
+    "list_issue_activity",
+    "add_issue_note",
+    "analyze_issue_with_seer",
 ];
+
+/// Tools without an organization_slug: they are about the token, or read it from a link.
+const NO_ORG: &[&str] = &["list_organizations", "whoami", "get_resource"];
 
 #[tokio::test]
 async fn every_tool_requires_organization_slug_without_a_default_as_the_contract_says() {
     let client = connect(
-        server_for("http://127.0.0.1:9", None, false),
+        server_for("http://127.0.0.1:9", None, false).with_toolsets(Toolsets::all()),
         ProtocolVersion::V_2025_11_25,
     )
     .await;
@@ -174,14 +201,9 @@ async fn every_tool_requires_organization_slug_without_a_default_as_the_contract
         let has_param = tool.input_schema["properties"]
             .get("organization_slug")
             .is_some();
-        let expect_required =
-            tool.name != "list_organizations" && !ORG_OPTIONAL.contains(&tool.name.as_ref());
-        assert_eq!(
-            has_param,
-            tool.name != "list_organizations",
-            "{}",
-            tool.name
-        );
+        let name = tool.name.as_ref();
+        let expect_required = !NO_ORG.contains(&name) && !ORG_OPTIONAL.contains(&name);
+        assert_eq!(has_param, !NO_ORG.contains(&name), "{name}");
         assert_eq!(
             required
                 .as_array()
@@ -235,7 +257,7 @@ async fn read_only_mode_hides_and_refuses_write_tools() {
             .iter()
             .all(|t| !WRITE_TOOLS.contains(&t.name.as_ref()))
     );
-    assert_eq!(tools.len(), CONTRACT_TOOLS.len() - WRITE_TOOLS.len());
+    assert_eq!(tools.len(), DEFAULT_COUNT - WRITE_TOOLS.len());
     let result = call(&client, "resolve_issue", json!({"issue_id": "WEB-1"})).await;
     assert_eq!(result.is_error, Some(true));
     assert!(
@@ -247,7 +269,7 @@ async fn read_only_mode_hides_and_refuses_write_tools() {
 }
 
 #[tokio::test]
-async fn answers_with_structured_content_on_every_protocol_version() {
+async fn structured_content_goes_only_with_a_declared_schema_it_conforms_to() {
     let mut sentry = Server::new_async().await;
     sentry
         .mock("GET", "/api/0/organizations/acme/teams/")
@@ -256,31 +278,166 @@ async fn answers_with_structured_content_on_every_protocol_version() {
         .expect(3)
         .create_async()
         .await;
+    sentry
+        .mock("GET", "/api/0/organizations/acme/issues/WEB-1/autofix/")
+        .match_query(mockito::Matcher::Any)
+        .with_body(r#"{"autofix": {"run_id": 7, "status": "COMPLETED", "blocks": []}}"#)
+        .expect(3)
+        .create_async()
+        .await;
     for version in [
         ProtocolVersion::V_2025_06_18,
         ProtocolVersion::V_2025_11_25,
         ProtocolVersion::V_2026_07_28,
     ] {
-        let client = connect(
-            server_for(&sentry.url(), Some("acme"), false),
-            version.clone(),
-        )
-        .await;
-        let result = call(&client, "list_teams", json!({})).await;
+        let server = server_for(&sentry.url(), Some("acme"), false).with_toolsets(Toolsets::all());
+        let client = connect(server, version.clone()).await;
+        let tools = client.list_all_tools().await.unwrap();
+        let teams = call(&client, "list_teams", json!({})).await;
         assert_eq!(
-            result.is_error,
+            teams.is_error,
             Some(false),
             "{version:?}: {}",
-            text_of(&result)
+            text_of(&teams)
         );
-        let structured = result.structured_content.clone().unwrap();
+        assert!(text_of(&teams).contains("backend"));
         assert!(
-            structured.to_string().contains("backend"),
-            "{version:?}: {structured}"
+            teams.structured_content.is_none(),
+            "{version:?}: no schema, no structured copy"
         );
-        assert!(text_of(&result).contains("backend"));
+        let seer = call(
+            &client,
+            "analyze_issue_with_seer",
+            json!({"issue_id": "WEB-1", "wait_seconds": 0}),
+        )
+        .await;
+        assert_eq!(
+            seer.is_error,
+            Some(false),
+            "{version:?}: {}",
+            text_of(&seer)
+        );
+        let declared = tools
+            .iter()
+            .find(|t| t.name == "analyze_issue_with_seer")
+            .and_then(|t| t.output_schema.clone())
+            .expect("the listed tool declares its output schema");
+        let structured = seer.structured_content.clone().expect("structured content");
+        assert_conforms(
+            "analyze_issue_with_seer over MCP",
+            &Value::Object((*declared).clone()),
+            &structured,
+        );
+        assert_eq!(structured["finished"], json!(true));
+        assert!(text_of(&seer).contains("completed"));
         client.cancel().await.unwrap();
     }
+}
+
+#[tokio::test]
+async fn toolsets_choose_what_is_listed_and_callable() {
+    let registry = Registry::new();
+    let all = connect(
+        server_for("http://127.0.0.1:9", Some("acme"), false).with_toolsets(Toolsets::all()),
+        ProtocolVersion::V_2025_06_18,
+    )
+    .await;
+    assert_eq!(
+        all.list_all_tools().await.unwrap().len(),
+        registry.visible(false).count()
+    );
+    all.cancel().await.unwrap();
+
+    let read_only_all = connect(
+        server_for("http://127.0.0.1:9", Some("acme"), true).with_toolsets(Toolsets::all()),
+        ProtocolVersion::V_2025_06_18,
+    )
+    .await;
+    let listed = read_only_all.list_all_tools().await.unwrap();
+    assert_eq!(listed.len(), registry.visible(true).count());
+    assert!(
+        listed
+            .iter()
+            .all(|t| t.annotations.as_ref().unwrap().read_only_hint == Some(true))
+    );
+    for write in [
+        "create_project",
+        "create_team",
+        "add_issue_note",
+        "analyze_issue_with_seer",
+    ] {
+        let refused = call(&read_only_all, write, json!({})).await;
+        assert_eq!(refused.is_error, Some(true), "{write}");
+    }
+    read_only_all.cancel().await.unwrap();
+
+    let monitoring = connect(
+        server_for("http://127.0.0.1:9", Some("acme"), false)
+            .with_toolsets(Toolsets::parse("monitoring").unwrap()),
+        ProtocolVersion::V_2025_06_18,
+    )
+    .await;
+    let names: BTreeSet<String> = monitoring
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert!(names.contains("list_monitors") && names.contains("list_user_feedback"));
+    assert!(!names.contains("get_issue"), "{names:?}");
+    let outside = call(&monitoring, "get_issue", json!({"issue_id": "WEB-1"})).await;
+    assert_eq!(outside.is_error, Some(true));
+    assert!(
+        text_of(&outside).contains("issues toolset") && text_of(&outside).contains("--toolsets"),
+        "{}",
+        text_of(&outside)
+    );
+    monitoring.cancel().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_binary_takes_toolsets_from_the_flag_or_the_environment() {
+    for (args, env) in [
+        (vec!["mcp", "--toolsets", "performance,seer"], None),
+        (vec!["mcp"], Some("performance, SEER")),
+    ] {
+        let std_cmd = binary("http://127.0.0.1:9").get_program().to_owned();
+        let mut command = tokio::process::Command::new(std_cmd);
+        command
+            .env_clear()
+            .env("SENTRY_AUTH_TOKEN", TOKEN)
+            .env("SENTRY_ORG", "acme")
+            .args(&args);
+        if let Some(list) = env {
+            command.env("SENTRY_COMPANION_TOOLSETS", list);
+        }
+        let transport = rmcp::transport::TokioChildProcess::new(command).unwrap();
+        let client = ().serve(transport).await.unwrap();
+        let names: BTreeSet<String> = client
+            .list_all_tools()
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.name.to_string())
+            .collect();
+        let expected: BTreeSet<String> = ["search_events", "get_trace", "analyze_issue_with_seer"]
+            .iter()
+            .map(|n| (*n).to_owned())
+            .collect();
+        assert_eq!(names, expected, "{args:?} {env:?}");
+        client.cancel().await.unwrap();
+    }
+    let refused = binary("http://127.0.0.1:9")
+        .args(["mcp", "--toolsets", "issues,alerts"])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("unknown toolset \"alerts\"") && stderr.contains("monitoring"),
+        "{stderr}"
+    );
 }
 
 #[tokio::test]
@@ -354,7 +511,7 @@ async fn the_binary_serves_mcp_over_stdio() {
     let transport = rmcp::transport::TokioChildProcess::new(command).unwrap();
     let client = ().serve(transport).await.unwrap();
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), CONTRACT_TOOLS.len());
+    assert_eq!(tools.len(), DEFAULT_COUNT);
     let result = client
         .call_tool(CallToolRequestParams::new("list_teams"))
         .await
@@ -378,7 +535,7 @@ async fn serves_streamable_http() {
         rmcp::transport::StreamableHttpClientTransport::from_uri(format!("http://{address}/mcp"));
     let client = ().serve(transport).await.unwrap();
     let tools = client.list_all_tools().await.unwrap();
-    assert_eq!(tools.len(), CONTRACT_TOOLS.len() - WRITE_TOOLS.len());
+    assert_eq!(tools.len(), DEFAULT_COUNT - WRITE_TOOLS.len());
     client.cancel().await.unwrap();
     stop.send(()).unwrap();
     serving.await.unwrap().unwrap();

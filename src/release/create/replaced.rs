@@ -4,8 +4,8 @@
 use super::request::{Target, Warnings};
 use crate::release::error::ReleaseError;
 use crate::release::limits::short;
-use crate::sentry::api;
 use crate::sentry::api::releases::ReleaseChanges;
+use crate::sentry::api::{self, Page};
 use crate::sentry::models::Release;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -77,8 +77,13 @@ pub(super) async fn replaced_commits(
         return Ok(None);
     }
     let client = target.session.client();
-    let listed = match api::releases::commits(client, &target.org, &existing.version, MAX_COMPARED)
-        .await
+    let listed = match api::releases::commits(
+        client,
+        &target.org,
+        &existing.version,
+        Page::first(MAX_COMPARED),
+    )
+    .await
     {
         Ok(listed) => listed.items,
         Err(e) => {

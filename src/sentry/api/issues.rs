@@ -1,7 +1,9 @@
-//! `organizations/{org}/issues/...`: issue search, one issue, its update and its events.
+//! `organizations/{org}/issues/...`: issue search, one issue, its update, its events, tags,
+//! activity and notes.
 
 use super::{Page, json_body};
 use crate::api_path;
+use crate::sentry::models::issue_context::{Activity, ActivityFeed, TagDistribution};
 use crate::sentry::models::{Event, Issue, IssueChanges};
 use crate::sentry::{ApiError, Listing, PageSize, SentryClient};
 use crate::time::timestamp;
@@ -118,15 +120,86 @@ pub async fn event(
         .await
 }
 
-/// Lists an issue's events, newest first.
+/// Lists an issue's events, newest first, optionally only those matching `query`.
 pub async fn list_events(
     client: &SentryClient,
     org: &str,
     issue: &str,
+    query: Option<&str>,
     page: Page,
 ) -> Result<Listing<Event>, ApiError> {
     client
         .get(api_path!["organizations", org, "issues", issue, "events"]?)
+        .query_opt("query", query)
         .list(page.limit, PageSize::PerPage, page.cursor)
+        .await
+}
+
+/// The values of one tag across an issue's events, most common first.
+pub async fn tag_distribution(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+    key: &str,
+) -> Result<TagDistribution, ApiError> {
+    client
+        .get(api_path![
+            "organizations",
+            org,
+            "issues",
+            issue,
+            "tags",
+            key
+        ]?)
+        .json()
+        .await
+}
+
+/// Every tag of an issue with its `values_per_key` most common values.
+pub async fn tags(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+    values_per_key: usize,
+) -> Result<Vec<TagDistribution>, ApiError> {
+    client
+        .get(api_path!["organizations", org, "issues", issue, "tags"]?)
+        .query("limit", values_per_key)
+        .json()
+        .await
+}
+
+/// An issue's activity (status changes, assignments, notes, regressions), newest first.
+pub async fn activity(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+) -> Result<Vec<Activity>, ApiError> {
+    let feed: ActivityFeed = client
+        .get(api_path![
+            "organizations",
+            org,
+            "issues",
+            issue,
+            "activities"
+        ]?)
+        .json()
+        .await?;
+    Ok(feed.activity)
+}
+
+/// Adds a note (comment) to an issue.
+pub async fn add_note(
+    client: &SentryClient,
+    org: &str,
+    issue: &str,
+    text: &str,
+) -> Result<Activity, ApiError> {
+    client
+        .post(
+            api_path!["organizations", org, "issues", issue, "notes"]?,
+            json_body(&serde_json::json!({ "text": text })),
+        )
+        .json()
         .await
 }

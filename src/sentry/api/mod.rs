@@ -3,15 +3,26 @@
 //! This folder is the only place an API path is built: everything above it asks for "the deploys of
 //! a release", never for `organizations/{org}/releases/{version}/deploys/`.
 
+pub mod alerts;
+pub mod chunks;
+pub mod dashboards;
 pub mod deploys;
+pub mod discover;
+pub mod dsns;
 pub mod events;
+pub mod feedback;
 pub mod issues;
+pub mod monitors;
 pub mod organizations;
 pub mod projects;
 pub mod releases;
+pub mod replays;
 pub mod repositories;
+pub mod seer;
 pub mod sessions;
 pub mod teams;
+pub mod traces;
+pub mod users;
 
 /// Which part of a list to read: at most `limit` items, starting at `cursor`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -1,9 +1,10 @@
 //! `organizations/{org}/projects/` and `projects/{org}/{project}/...`: projects, their releases and stats.
 
-use super::Page;
+use super::{Page, json_body};
 use crate::api_path;
 use crate::sentry::models::{Project, Release};
 use crate::sentry::{ApiError, Listing, PageSize, SentryClient};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Lists an organization's projects.
@@ -22,6 +23,79 @@ pub async fn list(
 pub async fn get(client: &SentryClient, org: &str, project: &str) -> Result<Project, ApiError> {
     client
         .get(api_path!["projects", org, project]?)
+        .json()
+        .await
+}
+
+/// A project to create.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NewProject {
+    /// Its name.
+    pub name: String,
+    /// Its slug (Sentry derives one from the name when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// Its SDK platform, e.g. `python`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+}
+
+/// Creates a project owned by a team.
+pub async fn create(
+    client: &SentryClient,
+    org: &str,
+    team: &str,
+    project: &NewProject,
+) -> Result<Project, ApiError> {
+    client
+        .post(
+            api_path!["teams", org, team, "projects"]?,
+            json_body(project),
+        )
+        .json()
+        .await
+}
+
+/// The project fields an update changes; absent fields stay as they are.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ProjectChanges {
+    /// A new name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// A new slug (links with the old one stop working).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub slug: Option<String>,
+    /// A new platform.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<String>,
+}
+
+/// Updates a project.
+pub async fn update(
+    client: &SentryClient,
+    org: &str,
+    project: &str,
+    changes: &ProjectChanges,
+) -> Result<Project, ApiError> {
+    client
+        .put(api_path!["projects", org, project]?, json_body(changes))
+        .json()
+        .await
+}
+
+/// Gives a team access to a project.
+pub async fn add_team(
+    client: &SentryClient,
+    org: &str,
+    project: &str,
+    team: &str,
+) -> Result<Project, ApiError> {
+    client
+        .post(
+            api_path!["projects", org, project, "teams", team]?,
+            serde_json::json!({}),
+        )
+        .idempotent()
         .json()
         .await
 }

@@ -202,12 +202,12 @@ pub async fn list(
         .await
 }
 
-/// A release's commits, newest first (up to `limit`).
+/// A release's commits, newest first.
 pub async fn commits(
     client: &SentryClient,
     org: &str,
     version: &str,
-    limit: usize,
+    page: Page,
 ) -> Result<Listing<Commit>, ApiError> {
     client
         .get(api_path![
@@ -217,7 +217,7 @@ pub async fn commits(
             version,
             "commits"
         ]?)
-        .list(limit, PageSize::PerPage, None)
+        .list(page.limit, PageSize::PerPage, page.cursor)
         .await
 }
 

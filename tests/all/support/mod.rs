@@ -2,7 +2,9 @@
 
 #![allow(dead_code)]
 
+pub mod chunk_server;
 pub mod fake_sentry;
 pub mod git;
 pub mod http;
+pub mod schema;
 pub mod sentry;

@@ -24,6 +24,13 @@ async fn get_issue_from_a_url_uses_the_url_org_and_summarises_the_latest_event()
         &event("7ca573c0f4814912aaa9bdc77d1a7d51"),
     )
     .await;
+    let tags_mock = get(
+        &mut server,
+        "/api/0/organizations/acme/issues/123/tags/",
+        Matcher::UrlEncoded("limit".into(), "3".into()),
+        &issue_tags(),
+    )
+    .await;
     let ctx = context(&server, Some("default-org"), &[]);
 
     let out = ok(
@@ -35,6 +42,7 @@ async fn get_issue_from_a_url_uses_the_url_org_and_summarises_the_latest_event()
 
     issue_mock.assert_async().await;
     event_mock.assert_async().await;
+    tags_mock.assert_async().await;
     let s = &out.structured;
     assert_eq!(s["organization"], json!("acme"));
     assert_eq!(s["short_id"], json!("WEB-1A3"));
@@ -45,7 +53,25 @@ async fn get_issue_from_a_url_uses_the_url_org_and_summarises_the_latest_event()
         json!("7ca573c0f4814912aaa9bdc77d1a7d51")
     );
     assert_eq!(s["event"]["exceptions"][0]["type"], json!("TypeError"));
-    assert!(s["event"].get("breadcrumbs").is_none(), "summary only");
+    assert_eq!(s["event"]["breadcrumbs"].as_array().unwrap().len(), 5);
+    assert_eq!(s["event"]["breadcrumbs_not_shown"], json!(7));
+    assert!(
+        s["event"].get("tags").is_none(),
+        "the issue's tags stand for the event's"
+    );
+    assert_eq!(
+        s["top_tags"][0]["values"][0],
+        json!({"value": "Chrome 120", "count": 800})
+    );
+    assert_eq!(
+        s["top_tags"].as_array().unwrap().len(),
+        2,
+        "keys without values are left out"
+    );
+    assert_eq!(
+        s["event"]["exceptions"][0]["source"],
+        json!("  render(items);")
+    );
     assert!(s.get("activity").is_none(), "no raw API fields");
     let expected = [
         "WEB-1A3: TypeError: x is undefined (WEB-1A3)",
@@ -55,16 +81,32 @@ async fn get_issue_from_a_url_uses_the_url_org_and_summarises_the_latest_event()
         "First seen 2025-04-03T22:51:19Z, in release web@1.2.0, last seen 2025-04-12T11:34:11Z",
         "Assigned to: Jane Developer (user:12345)",
         "Link: https://acme.sentry.io/issues/123/",
+        "Top tags (share of events):",
+        "  browser: Chrome 120 65%, Firefox 121 32%, Safari 17 3%",
+        "  environment: production 100%",
         "",
         "Latest event 7ca573c0f4814912aaa9bdc77d1a7d51:",
         "TypeError: x is undefined",
         "2025-04-08T21:15:04Z · env production · release web@1.2.3 · user jane@example.com",
+        "Frames: most recent call first; the first is where it was raised, with its source.",
         "Exception: TypeError: x is undefined (unhandled)",
         "  at app/components/cart.js:20 in render",
+        "      19 |   const items = props.items;",
+        "    > 20 |   render(items);",
+        "      21 | }",
         "  at app/pages/checkout.js:10 in Checkout",
         "  + 2 library frames",
         "Exception: ValueError: cause",
         "  at lib/cause.js:5 in origin",
+        "      4 |   const items = props.items;",
+        "    > 5 |   origin(items);",
+        "      6 | }",
+        "Breadcrumbs (last 5 of 12; 7 earlier not shown):",
+        "  2025-04-08T21:14:07Z [info] fetch: GET /api/step-7 [200]",
+        "  2025-04-08T21:14:08Z [info] fetch: GET /api/step-8 [200]",
+        "  2025-04-08T21:14:09Z [info] fetch: GET /api/step-9 [200]",
+        "  2025-04-08T21:14:10Z [info] fetch: GET /api/step-10 [200]",
+        "  2025-04-08T21:14:11Z [info] fetch: GET /api/step-11 [200]",
     ];
     assert_eq!(out.text.lines().collect::<Vec<_>>(), expected);
 }

@@ -54,8 +54,8 @@ async fn list_issues_puts_status_in_the_query_and_resolves_the_project_slug() {
         lines,
         [
             "Issues in acme (web) matching `is:unresolved level:error` (2 of 312):",
-            "WEB-1  [error] TypeError: x is undefined (WEB-1)  (1.2k events, 34 users, last seen 2025-04-12T11:34:11Z)",
-            "WEB-2  [error] TypeError: x is undefined (WEB-2)  (1.2k events, 34 users, last seen 2025-04-12T11:34:11Z)",
+            "WEB-1  [error] TypeError: x is undefined (WEB-1) — app/components/cart.js in render · 1.2k events, 34 users · first seen 2025-04-03T22:51:19Z, last seen 2025-04-12T11:34:11Z · unassigned · https://acme.sentry.io/issues/1/",
+            "WEB-2  [error] TypeError: x is undefined (WEB-2) — app/components/cart.js in render · 1.2k events, 34 users · first seen 2025-04-03T22:51:19Z, last seen 2025-04-12T11:34:11Z · unassigned · https://acme.sentry.io/issues/2/",
             "310 more not shown; call again with cursor=\"1744480800000:2:0\" for the next page.",
         ]
     );
@@ -238,4 +238,39 @@ async fn search_issues_requires_a_query_and_a_known_sort() {
         .await,
     );
     assert!(bad_sort.contains("relevance"), "{bad_sort}");
+}
+
+#[tokio::test]
+async fn a_project_slug_is_looked_up_once_per_session() {
+    let mut server = mockito::Server::new_async().await;
+    let lookup = server
+        .mock("GET", "/api/0/projects/acme/web/")
+        .with_body(json!({"id": "42", "slug": "web"}).to_string())
+        .expect(1)
+        .create_async()
+        .await;
+    let issues = server
+        .mock("GET", "/api/0/organizations/acme/issues/")
+        .match_query(Matcher::UrlEncoded("project".into(), "42".into()))
+        .with_body("[]")
+        .expect(2)
+        .create_async()
+        .await;
+    let events = server
+        .mock("GET", "/api/0/organizations/acme/events/")
+        .match_query(Matcher::UrlEncoded("project".into(), "42".into()))
+        .with_body(json!({"data": []}).to_string())
+        .expect(2)
+        .create_async()
+        .await;
+    let ctx = context(&server, Some("acme"), &[]);
+
+    for _ in 0..2 {
+        ok(&ctx, "list_issues", json!({"project_slug": "web"})).await;
+        ok(&ctx, "search_events", json!({"project_slug": "web"})).await;
+    }
+
+    lookup.assert_async().await;
+    issues.assert_async().await;
+    events.assert_async().await;
 }

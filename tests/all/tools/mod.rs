@@ -10,11 +10,19 @@ use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod admin;
 mod events;
+mod feedback;
 mod issue;
+mod issue_context;
 mod issue_lists;
+mod monitoring;
+mod performance;
 mod projects;
 mod releases;
+mod resources;
+mod schemas;
+mod seer;
 mod stats;
 mod triage;
 
@@ -113,7 +121,8 @@ fn issues(first: u64, count: u64) -> Value {
 fn frame(file: &str, line: u64, function: &str, in_app: bool) -> Value {
     json!({
         "filename": file, "absPath": format!("/{file}"), "module": null, "function": function,
-        "lineNo": line, "colNo": 7, "inApp": in_app, "context": [], "vars": null
+        "lineNo": line, "colNo": 7, "inApp": in_app, "vars": null,
+        "context": [[line - 1, "  const items = props.items;"], [line, format!("  {function}(items);")], [line + 1, "}"]]
     })
 }
 
@@ -164,6 +173,75 @@ fn event(event_id: &str) -> Value {
         ],
         "contexts": {}, "sdk": {"name": "sentry.javascript.browser"}, "errors": [], "_meta": {}
     })
+}
+
+/// An issue's tag distribution as `issues/{id}/tags/` returns it.
+fn issue_tags() -> Value {
+    json!([
+        {"key": "browser", "name": "Browser", "totalValues": 1234, "topValues": [
+            {"value": "Chrome 120", "count": 800}, {"value": "Firefox 121", "count": 400},
+            {"value": "Safari 17", "count": 34}]},
+        {"key": "environment", "name": "Environment", "totalValues": 1234, "topValues": [
+            {"value": "production", "count": 1234}]},
+        {"key": "empty", "name": "Empty", "totalValues": 0, "topValues": []}
+    ])
+}
+
+/// Checks a tool's answers to Sentry's 404 and 403 on `method path`: the resource is named, and
+/// so is the scope the token probably lacks.
+async fn assert_api_errors(name: &str, args: Value, method: &str, path: &str, scope: &str) {
+    for (status, needle) in [(404, "was not found (404"), (403, scope)] {
+        let mut server = mockito::Server::new_async().await;
+        let mock = json_mock(&mut server, method, path, status, json!({"detail": "nope"})).await;
+        let ctx = context(&server, Some("acme"), &[]);
+        let err = match call(&ctx, name, args.clone()).await {
+            Err(ToolError::Api(error)) => error.to_string(),
+            Err(ToolError::Failed(message)) => message,
+            other => panic!("{name} on {status}: expected an API error, got {other:?}"),
+        };
+        mock.assert_async().await;
+        assert!(err.contains(needle), "{name} on {status}: {err}");
+        if status == 403 {
+            assert!(err.contains("permission denied"), "{name}: {err}");
+        }
+    }
+}
+
+/// Checks that bad arguments are refused before any request, with a message containing `needle`.
+async fn assert_bad_input(name: &str, args: Value, needle: &str) {
+    let mut server = mockito::Server::new_async().await;
+    let nothing = no_requests(&mut server).await;
+    let ctx = context(&server, Some("acme"), &[]);
+    let message = invalid_input(call(&ctx, name, args.clone()).await);
+    assert!(message.contains(needle), "{name} {args}: {message}");
+    for mock in nothing {
+        mock.assert_async().await;
+    }
+}
+
+/// Mocks that fail the test if any request reaches the server.
+async fn no_requests(server: &mut ServerGuard) -> Vec<Mock> {
+    let mut mocks = Vec::new();
+    for method in ["GET", "POST", "PUT", "DELETE"] {
+        let mock = server.mock(method, Matcher::Any).expect(0);
+        mocks.push(mock.create_async().await);
+    }
+    mocks
+}
+
+/// Checks that a write tool is refused on a read-only server without reaching Sentry.
+async fn assert_refused_when_read_only(name: &str, args: Value) {
+    let mut server = mockito::Server::new_async().await;
+    let nothing = no_requests(&mut server).await;
+    let ctx = context(&server, Some("acme"), &["web"]);
+    let result = Registry::new().call(ctx, name, args, true).await;
+    assert!(
+        matches!(&result, Err(ToolError::ReadOnly(tool)) if tool == name),
+        "{name}: {result:?}"
+    );
+    for mock in nothing {
+        mock.assert_async().await;
+    }
 }
 
 fn invalid_input(result: Result<ToolOutput, ToolError>) -> String {

@@ -167,3 +167,71 @@ async fn a_missing_organization_is_an_input_error_that_says_how_to_give_one() {
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn whoami_names_the_user_the_server_and_the_defaults() {
+    let mut server = mockito::Server::new_async().await;
+    let mock = get(
+        &mut server,
+        "/api/0/auth/",
+        Matcher::Any,
+        &json!({"id": "123456", "name": "Test User", "email": "test@example.com", "username": "testuser",
+                "isSuperuser": false}),
+    )
+    .await;
+    let ctx = context(&server, Some("acme"), &["web", "api"]);
+
+    let out = ok(&ctx, "whoami", json!({})).await;
+
+    mock.assert_async().await;
+    assert_eq!(
+        out.text.lines().collect::<Vec<_>>(),
+        [
+            format!(
+                "Signed in as Test User <test@example.com> (user id 123456, username testuser) on {}.",
+                server.url()
+            ),
+            "Default organization: acme.".to_owned(),
+            "Default projects: web, api.".to_owned(),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn whoami_explains_that_an_org_token_has_no_user() {
+    let mut server = mockito::Server::new_async().await;
+    let mock = json_mock(
+        &mut server,
+        "GET",
+        "/api/0/auth/",
+        403,
+        json!({"detail": "no user"}),
+    )
+    .await;
+    let ctx = context(&server, None, &[]);
+    let err = call(&ctx, "whoami", json!({}))
+        .await
+        .unwrap_err()
+        .to_string();
+    mock.assert_async().await;
+    assert!(
+        err.contains("`org:read`") && err.contains("personal token"),
+        "{err}"
+    );
+    let out_without_default = {
+        let mut server = mockito::Server::new_async().await;
+        get(
+            &mut server,
+            "/api/0/auth/",
+            Matcher::Any,
+            &json!({"id": "1"}),
+        )
+        .await;
+        ok(&context(&server, None, &[]), "whoami", json!({})).await
+    };
+    assert!(
+        out_without_default.text.contains("No default organization"),
+        "{}",
+        out_without_default.text
+    );
+}

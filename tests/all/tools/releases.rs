@@ -77,6 +77,55 @@ async fn get_release_reads_one_release_with_its_link() {
 }
 
 #[tokio::test]
+async fn get_release_lists_its_deploys_and_newest_commits_with_the_count() {
+    let mut server = mockito::Server::new_async().await;
+    get(
+        &mut server,
+        "/api/0/organizations/acme/releases/1.2.3/",
+        Matcher::Any,
+        &json!({"version": "1.2.3", "dateCreated": "2025-04-01T00:00:00Z", "commitCount": 12,
+                "deployCount": 1, "newGroups": 0}),
+    )
+    .await;
+    let deploys = get(
+        &mut server,
+        "/api/0/organizations/acme/releases/1.2.3/deploys/",
+        Matcher::Any,
+        &json!([{"id": "9", "environment": "production", "dateFinished": "2025-04-01T01:00:00Z"}]),
+    )
+    .await;
+    let commits = get(
+        &mut server,
+        "/api/0/organizations/acme/releases/1.2.3/commits/",
+        Matcher::UrlEncoded("per_page".into(), "5".into()),
+        &json!([
+            {"id": "0123456789abcdef0123", "message": "Fix the cart total\n\nLong body", "dateCreated": "2025-03-31T10:00:00Z",
+             "author": {"name": "Jane Doe", "email": "jane@example.com"}},
+            {"id": "fedcba9876543210", "message": null}
+        ]),
+    )
+    .await;
+
+    let out = call_release_tool(&server, "get_release", json!({"version": "1.2.3"})).await;
+
+    deploys.assert_async().await;
+    commits.assert_async().await;
+    let lines: Vec<&str> = out.text.lines().collect();
+    assert_eq!(
+        lines[2..],
+        [
+            "Deploys (1):",
+            "- production, finished 2025-04-01T01:00:00Z",
+            "Commits (12; the newest 2):",
+            "- 0123456789ab Fix the cart total (Jane Doe, 2025-03-31T10:00:00Z)",
+            "- fedcba987654",
+        ]
+    );
+    assert_eq!(out.structured["commits"][0]["author"], json!("Jane Doe"));
+    assert_eq!(out.structured["deploys"][0]["id"], json!("9"));
+}
+
+#[tokio::test]
 async fn create_release_takes_sentry_shapes_and_enforces_limits() {
     let mut server = mockito::Server::new_async().await;
     let sha = "a".repeat(40);

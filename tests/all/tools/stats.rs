@@ -43,7 +43,7 @@ async fn weekly_stats_ask_for_days_and_sum_them_into_weeks() {
     );
     assert_eq!(
         out.text,
-        "Received events of acme/web, weekly (from Monday) over the last 12 weeks: 55 in total.\n\
+        "Received events of acme/web, weekly (from Monday) over the last 12 weeks: 55 in total, peak 28 (week of 2025-03-03), latest 27.\n\
          week of 2025-03-03  28\n\
          week of 2025-03-10  27"
     );
@@ -82,7 +82,7 @@ async fn hourly_stats_cover_the_last_24_hours() {
     assert_eq!(
         out.text.lines().collect::<Vec<_>>(),
         [
-            "Rejected events of acme/api, hourly over the last 24 hours: 7 in total.",
+            "Rejected events of acme/api, hourly over the last 24 hours: 7 in total, peak 7 (2025-03-03 01:00), latest 7.",
             "2025-03-03 00:00  0",
             "2025-03-03 01:00  7",
         ]
