@@ -613,3 +613,41 @@ fn create_and_deploy_write_the_job_summary_outputs_and_one_gitlab_report() {
         .collect();
     assert_eq!(named, written);
 }
+
+#[test]
+fn the_configured_vcs_remote_names_the_repository_unless_remote_is_given() {
+    let (repo, _) = linear(2);
+    repo.git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://github.com/acme/fork.git",
+    ]);
+    repo.git(&[
+        "remote",
+        "add",
+        "upstream",
+        "https://github.com/acme/web.git",
+    ]);
+    let repository = |extra: &[&str]| {
+        let output = offline()
+            .current_dir(repo.path())
+            .env("SENTRY_VCS_REMOTE", "upstream")
+            .args(["release", "create", "1.0.0", "--dry-run"])
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let body: Value = serde_json::from_slice(&output.stdout).unwrap();
+        body["commits"][0]["repository"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert_eq!(repository(&[]), "acme/web");
+    assert_eq!(repository(&["--remote", "origin"]), "acme/fork");
+}
