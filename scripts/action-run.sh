@@ -50,7 +50,8 @@ create=(release create "$version")
 case "$set_commits" in
   skip) create+=(--no-commits) ;;
   auto)
-    create+=(--auto)
+    # Only a --from tag the clone lacks is fetched: Sentry reads the commits itself.
+    create+=(--auto --deepen)
     if [ -n "${INPUT_FROM:-}" ]; then create+=(--from "$INPUT_FROM"); fi
     ;;
   manual)
