@@ -29,12 +29,14 @@ pub fn check_link(
     }))
 }
 
-/// sentry.io or one of its subdomains, the configured server's origin, or an API root.
+/// sentry.io or one of its subdomains, a host named like a Sentry server (`sentry.acme.dev`,
+/// `sentry-prod.corp`), the configured server's origin, or an API root.
 fn looks_like_sentry(link: &Url, sentry: &Url) -> bool {
     let host = link.host_str().unwrap_or_default().to_ascii_lowercase();
     let sentry_io = host == "sentry.io" || host.ends_with(".sentry.io");
+    let named_sentry = host.split('.').any(|label| label.starts_with("sentry"));
     let api_root = link.path().trim_end_matches('/').ends_with("/api/0");
-    sentry_io || api_root || link.origin() == sentry.origin()
+    sentry_io || named_sentry || api_root || link.origin() == sentry.origin()
 }
 
 #[cfg(test)]
@@ -53,6 +55,8 @@ mod tests {
             "https://acme.sentry.io/releases/",
             "https://sentry.acme.dev/organizations/acme/",
             "https://self.hosted.example/api/0/",
+            "https://sentry.corp.example",
+            "http://sentry-prod:9000/",
         ] {
             let warning = check_link(Some(link), &sentry(), "release finalize")
                 .unwrap()
@@ -68,6 +72,7 @@ mod tests {
             "https://github.com/acme/web/releases/tag/v1",
             "https://ci.acme.dev/runs/42",
             "http://notsentry.io/x",
+            "https://github.com/getsentry/sentry/releases",
         ] {
             assert_eq!(
                 check_link(Some(link), &sentry(), "release deploy").unwrap(),
