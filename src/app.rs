@@ -71,7 +71,9 @@ async fn run_release(
             crate::release::version::run(&args.into_request(output))?
         }
         ReleaseCommand::Create(args) => {
-            let request = args.into_request(output, config.vcs_remote.as_deref());
+            let request = args
+                .into_request(output, config.vcs_remote.as_deref())
+                .map_err(anyhow::Error::msg)?;
             let report = request.ci_report();
             let result = crate::release::create::run(session, request).await;
             report.settle(result, config.allow_failure)?

@@ -579,8 +579,13 @@ impl GateArgs {
 }
 
 impl CreateArgs {
-    /// The release these flags ask for; `vcs_remote` is the configured default remote.
-    pub fn into_request(self, output: OutputFormat, vcs_remote: Option<&str>) -> CreateRequest {
+    /// The release these flags ask for; `vcs_remote` is the configured default remote. A flag
+    /// the chosen `--set-commits` mode would ignore is refused rather than dropped in silence.
+    pub fn into_request(
+        self,
+        output: OutputFormat,
+        vcs_remote: Option<&str>,
+    ) -> Result<CreateRequest, String> {
         let mode = match (
             self.set_commits,
             self.no_commits,
@@ -593,13 +598,23 @@ impl CreateArgs {
             (None, _, _, false) => SetCommits::Manual,
             _ => SetCommits::Local,
         };
+        let unused = self.unused_with(mode);
+        if !unused.is_empty() {
+            return Err(format!(
+                "--set-commits {} does not use {}: drop them, or choose the mode that does (local reads --from and --path, manual reads --commit)",
+                mode.to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default(),
+                unused.join(", ")
+            ));
+        }
         let commits = match mode {
             SetCommits::Local => CommitSource::Local,
             SetCommits::Auto => CommitSource::Auto,
             SetCommits::Manual => CommitSource::Manual(self.commit),
             SetCommits::Skip => CommitSource::Skip,
         };
-        CreateRequest {
+        Ok(CreateRequest {
             version: self.version,
             from: self.from,
             paths: self.paths.iter().map(|p| p.replace('\\', "/")).collect(),
@@ -620,7 +635,29 @@ impl CreateArgs {
             repo_path: self.repo.repo_path,
             dotenv: self.ci.dotenv,
             output,
-        }
+        })
+    }
+
+    /// The flags given that `mode` would not read.
+    fn unused_with(&self, mode: SetCommits) -> Vec<&'static str> {
+        let given = [
+            ("--from", self.from.is_some()),
+            ("--path", !self.paths.is_empty()),
+            ("--commit", !self.commit.is_empty()),
+            ("--deepen", self.deepen),
+            ("--repository", self.repository.is_some()),
+        ];
+        let unused: &[&str] = match mode {
+            SetCommits::Local => &["--commit"],
+            SetCommits::Auto => &["--path", "--commit"],
+            SetCommits::Manual => &["--from", "--path", "--deepen", "--repository"],
+            SetCommits::Skip => &["--from", "--path", "--commit", "--deepen", "--repository"],
+        };
+        given
+            .into_iter()
+            .filter(|(flag, is_given)| *is_given && unused.contains(flag))
+            .map(|(flag, _)| flag)
+            .collect()
     }
 }
 
@@ -696,6 +733,49 @@ mod tests {
                 ..PolicySpec::default()
             }
         );
+    }
+
+    fn create_request(args: &[&str]) -> Result<CreateRequest, String> {
+        let argv = ["sentry-companion", "release", "create", "1.0"]
+            .iter()
+            .chain(args);
+        let Command::Release(ReleaseCommand::Create(create)) = Cli::parse_from(argv).command else {
+            panic!("parsed a create command");
+        };
+        create.into_request(OutputFormat::Text, Some("upstream"))
+    }
+
+    #[test]
+    fn set_commits_modes_follow_sentry_cli_flags_and_refuse_what_they_would_ignore() {
+        let request = create_request(&["--commit", "acme/web@a..b"]).unwrap();
+        assert_eq!(
+            request.commits,
+            CommitSource::Manual(vec!["acme/web@a..b".into()])
+        );
+        assert_eq!(
+            request.remote, "upstream",
+            "SENTRY_VCS_REMOTE is the default"
+        );
+        assert_eq!(
+            create_request(&["--auto"]).unwrap().commits,
+            CommitSource::Auto
+        );
+        assert_eq!(
+            create_request(&["--no-commits"]).unwrap().commits,
+            CommitSource::Skip
+        );
+        assert_eq!(create_request(&[]).unwrap().commits, CommitSource::Local);
+        let err =
+            create_request(&["--set-commits", "local", "--commit", "acme/web@b"]).unwrap_err();
+        assert!(
+            err.contains("--set-commits local does not use --commit"),
+            "{err}"
+        );
+        let err = create_request(&["--set-commits", "skip", "--from", "v1", "--path", "web"])
+            .unwrap_err();
+        assert!(err.contains("--from, --path"), "{err}");
+        let paths = create_request(&["--path", "apps\\web"]).unwrap().paths;
+        assert_eq!(paths, ["apps/web"]);
     }
 
     #[test]
