@@ -267,11 +267,16 @@ pub struct GateArgs {
     pub sentry: SentryUrlArg,
 }
 
-/// Parses durations like `90s`, `10m`, `1h`, `1h30m` or a bare number of seconds.
+/// The longest duration any flag takes; longer ones are typing mistakes, and would overflow clocks.
+const MAX_DURATION: Duration = Duration::from_secs(366 * 86_400);
+
+/// Parses durations like `90s`, `10m`, `1h30m` or a bare number of seconds, up to a year.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
+    let not_a_duration = || format!("{text:?} is not a duration: use e.g. 90s, 10m, 1h30m");
+    let too_long = || format!("{text:?} is longer than a year: use at most 366d");
+    if text.is_empty() {
+        return Err(not_a_duration());
     }
     let mut total = 0u64;
     let mut number = String::new();
@@ -280,29 +285,45 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             number.push(c);
             continue;
         }
-        let unit = match c {
+        let unit: u64 = match c {
             's' => 1,
             'm' => 60,
             'h' => 3600,
             'd' => 86_400,
-            _ => {
-                return Err(format!(
-                    "{text:?} is not a duration: use e.g. 90s, 10m, 1h30m"
-                ));
-            }
+            _ => return Err(not_a_duration()),
         };
-        let value: u64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration: use e.g. 90s, 10m, 1h30m"))?;
-        total += value * unit;
+        if number.is_empty() {
+            return Err(not_a_duration());
+        }
+        total = number
+            .parse::<u64>()
+            .ok()
+            .and_then(|value| value.checked_mul(unit))
+            .and_then(|seconds| total.checked_add(seconds))
+            .ok_or_else(too_long)?;
         number.clear();
     }
-    if !number.is_empty() || text.is_empty() {
-        return Err(format!(
-            "{text:?} is not a duration: use e.g. 90s, 10m, 1h30m"
-        ));
+    if !number.is_empty() {
+        // A bare number of seconds; digits after a unit (`1h30`) are a forgotten unit.
+        if total > 0 || number.len() != text.len() {
+            return Err(not_a_duration());
+        }
+        total = number.parse().map_err(|_| too_long())?;
     }
-    Ok(Duration::from_secs(total))
+    let duration = Duration::from_secs(total);
+    if duration > MAX_DURATION {
+        return Err(too_long());
+    }
+    Ok(duration)
+}
+
+/// A [`parse_duration`] that must be longer than zero (a timeout of nothing would refuse everything).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!("{text:?} is no time at all: give e.g. 30s or 5m"));
+    }
+    Ok(duration)
 }
 
 #[cfg(test)]
@@ -321,8 +342,32 @@ mod tests {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        for bad in ["", "m", "10x", "1h30"] {
+        for bad in ["", "m", "10x", "1h30", "0h30", "h1"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn durations_that_would_overflow_are_refused_not_wrapped() {
+        for huge in [
+            "18446744073709551615",
+            "99999999999999999999999",
+            "18446744073709551615d",
+            "9999999999999999999h9999999999999999999h",
+            "367d",
+        ] {
+            let error = parse_duration(huge).unwrap_err();
+            assert!(error.contains("longer than a year"), "{huge}: {error}");
+        }
+        assert_eq!(
+            parse_duration("366d").unwrap(),
+            Duration::from_secs(366 * 86_400)
+        );
+    }
+
+    #[test]
+    fn timeouts_must_be_longer_than_zero() {
+        assert!(parse_timeout("0s").unwrap_err().contains("no time at all"));
+        assert_eq!(parse_timeout("1s").unwrap(), Duration::from_secs(1));
     }
 }
