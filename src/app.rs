@@ -51,7 +51,8 @@ async fn run_release(config: &Config, command: ReleaseCommand) -> anyhow::Result
 
 async fn serve_mcp(config: &Config, args: McpArgs) -> anyhow::Result<Exit> {
     let context = Arc::new(ToolContext::from_config(config)?);
-    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only);
+    let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only)
+        .with_call_timeout(args.call_timeout);
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {

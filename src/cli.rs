@@ -71,6 +71,9 @@ pub struct McpArgs {
     /// Hide and refuse every tool that changes data.
     #[arg(long)]
     pub read_only: bool,
+    /// A tool call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout)]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
@@ -87,6 +90,9 @@ pub struct ToolArgs {
     /// All arguments as one JSON object (--arg values are applied on top).
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
+    /// The call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout)]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,

@@ -1,5 +1,6 @@
 //! The MCP face: the tool registry served over stdio or streamable HTTP with rmcp.
 
+use crate::tools::deadline::{DEFAULT_CALL_TIMEOUT, call_within};
 use crate::tools::{Registry, Tool, ToolContext, ToolError};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -10,6 +11,7 @@ use rmcp::service::RequestContext;
 use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the server tells assistants about itself at initialization.
 const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentry search syntax such as \
@@ -32,6 +34,7 @@ pub struct McpServer {
     registry: Arc<Registry>,
     context: Arc<ToolContext>,
     read_only: bool,
+    call_timeout: Duration,
 }
 
 impl McpServer {
@@ -41,7 +44,14 @@ impl McpServer {
             registry,
             context,
             read_only,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
         }
+    }
+
+    /// The same server with tool calls bounded by `limit` (retries included) instead of 60 s.
+    pub fn with_call_timeout(mut self, limit: Duration) -> Self {
+        self.call_timeout = limit;
+        self
     }
 
     fn describe(&self, tool: &Tool) -> rmcp::model::Tool {
@@ -127,15 +137,15 @@ impl ServerHandler for McpServer {
             .arguments
             .map(serde_json::Value::Object)
             .unwrap_or_default();
-        let outcome = self
-            .registry
-            .call(
-                Arc::clone(&self.context),
-                &request.name,
-                args,
-                self.read_only,
-            )
-            .await;
+        let outcome = call_within(
+            &self.registry,
+            self.call_timeout,
+            Arc::clone(&self.context),
+            &request.name,
+            args,
+            self.read_only,
+        )
+        .await;
         Ok(to_result(outcome).into())
     }
 }

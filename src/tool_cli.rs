@@ -3,6 +3,7 @@
 use crate::app::Exit;
 use crate::cli::ToolArgs;
 use crate::config::{Config, OutputFormat};
+use crate::tools::deadline::call_within;
 use crate::tools::{Registry, ToolContext};
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
@@ -23,7 +24,15 @@ pub async fn run(config: &Config, args: ToolArgs) -> anyhow::Result<Exit> {
     }
     let arguments = parse_arguments(args.json.as_deref(), &args.args)?;
     let context = Arc::new(ToolContext::from_config(config)?);
-    let output = registry.call(context, &args.name, arguments, false).await?;
+    let output = call_within(
+        &registry,
+        args.call_timeout,
+        context,
+        &args.name,
+        arguments,
+        false,
+    )
+    .await?;
     output.print(config.output);
     Ok(Exit::Success)
 }

@@ -1,6 +1,7 @@
 //! The tool registry: each tool defined once, served to MCP clients and to `sentry-companion tool NAME`.
 
 pub mod context;
+pub mod deadline;
 pub mod ids;
 pub mod output;
 

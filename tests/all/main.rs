@@ -7,5 +7,6 @@ mod cli;
 mod client;
 mod gate;
 mod mcp;
+mod mcp_stdio;
 mod release;
 mod tools;

@@ -4,4 +4,5 @@
 
 pub mod fake_sentry;
 pub mod git;
+pub mod mcp;
 pub mod sentry;
