@@ -1,5 +1,8 @@
 //! The MCP face: the tool registry served over stdio or streamable HTTP with rmcp.
 
+mod jsonrpc;
+mod stdio;
+
 use crate::tools::deadline::{DEFAULT_CALL_TIMEOUT, call_within};
 use crate::tools::{Registry, Tool, ToolContext, ToolError};
 use rmcp::model::{
@@ -66,8 +69,12 @@ impl McpServer {
 
     /// Serves MCP on stdin/stdout until the client closes it.
     pub async fn serve_stdio(self) -> anyhow::Result<()> {
-        let running = self.serve(rmcp::transport::stdio()).await?;
+        let (transport, writer) =
+            stdio::StdioTransport::new(tokio::io::stdin(), tokio::io::stdout());
+        let running = self.serve(transport).await?;
         running.waiting().await?;
+        // Every answer is written before the process ends.
+        writer.await??;
         Ok(())
     }
 
