@@ -1,10 +1,11 @@
 //! Runs a parsed command line: settles the configuration and dispatches to the face asked for.
 
-use crate::cli::{Cli, Command, McpArgs, ReleaseCommand};
+use crate::cli::{Cli, Command, McpArgs, McpHttpArgs, ReleaseCommand, Transport};
 use crate::config::{Config, Flags, Sources};
-use crate::mcp::{McpServer, Transport};
+use crate::mcp::{ClientToken, HttpSettings, McpServer};
 use crate::sentry::AuthToken;
 use crate::tools::{Registry, ToolContext};
+use anyhow::Context;
 use std::sync::Arc;
 
 /// How a successful run ends, beyond plain success.
@@ -56,18 +57,51 @@ async fn serve_mcp(config: &Config, args: McpArgs) -> anyhow::Result<Exit> {
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {
-            let listener = tokio::net::TcpListener::bind(args.listen).await?;
-            eprintln!(
-                "sentry-companion MCP server listening on http://{}/mcp",
-                listener.local_addr()?
-            );
-            let ctrl_c = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
-            server.serve_http(listener, ctrl_c).await?
+            let settings = http_settings(&args.http)?;
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            server
+                .serve_http(listener, settings, shutdown_signal())
+                .await?
         }
     }
     Ok(Exit::Success)
+}
+
+/// The HTTP flags as the MCP face's settings.
+fn http_settings(args: &McpHttpArgs) -> anyhow::Result<HttpSettings> {
+    let token = args
+        .http_token
+        .as_deref()
+        .map(ClientToken::new)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    Ok(HttpSettings {
+        token,
+        allowed_hosts: args.allowed_hosts.clone(),
+        stateless: args.stateless,
+        session_idle_timeout: args.session_idle_timeout,
+        max_sessions: args.max_sessions as usize,
+        max_connections: args.max_connections as usize,
+        ..HttpSettings::default()
+    })
+}
+
+/// Ctrl-C, or SIGTERM (how containers and Kubernetes stop a process).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Flags of the command line over environment and files.

@@ -1,7 +1,6 @@
 //! Command-line definitions only; each subcommand is run by one library function.
 
 use crate::config::OutputFormat;
-use crate::mcp::Transport;
 use clap::{Args, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -59,6 +58,15 @@ pub enum Command {
     Release(ReleaseCommand),
 }
 
+/// How the MCP server is reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Transport {
+    /// JSON-RPC over stdin/stdout.
+    Stdio,
+    /// Streamable HTTP at `http://ADDR/mcp`.
+    Http,
+}
+
 /// `mcp` flags.
 #[derive(Debug, Args)]
 pub struct McpArgs {
@@ -74,9 +82,41 @@ pub struct McpArgs {
     /// A tool call's total time, retries included (e.g. 60s, 2m).
     #[arg(long, default_value = "60s", value_parser = parse_timeout)]
     pub call_timeout: Duration,
+    /// HTTP clients, and how many at once.
+    #[command(flatten)]
+    pub http: McpHttpArgs,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
+}
+
+/// `mcp --transport http` flags: who may call, and how much the server holds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "HTTP transport")]
+pub struct McpHttpArgs {
+    /// Bearer token clients must send (`Authorization: Bearer TOKEN`); required off loopback.
+    #[arg(
+        long,
+        env = "SENTRY_COMPANION_HTTP_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub http_token: Option<String>,
+    /// A Host name clients use to reach the server (repeatable); loopback names are always allowed.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Keep no session state, so that any instance behind a load balancer answers any request.
+    #[arg(long)]
+    pub stateless: bool,
+    /// Close a session after this long without a request.
+    #[arg(long, default_value = "5m", value_parser = parse_timeout, value_name = "DURATION")]
+    pub session_idle_timeout: Duration,
+    /// Most sessions held at once; a new session over it is refused with 503.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_sessions: u32,
+    /// Most open client connections; one over it is refused with 503.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_connections: u32,
 }
 
 /// `tool` arguments.

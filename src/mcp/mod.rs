@@ -1,7 +1,15 @@
 //! The MCP face: the tool registry served over stdio or streamable HTTP with rmcp.
 
+mod connections;
+mod guard;
+mod http;
 mod jsonrpc;
+mod sessions;
 mod stdio;
+
+pub use connections::Timeouts;
+pub use guard::ClientToken;
+pub use http::HttpSettings;
 
 use crate::tools::deadline::{DEFAULT_CALL_TIMEOUT, call_within};
 use crate::tools::{Registry, Tool, ToolContext, ToolError};
@@ -21,15 +29,6 @@ const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentr
 `is:unresolved level:error firstSeen:-24h`; no AND/OR), read issues and events, change issue status, \
 and manage releases and deploys. issue_id accepts a numeric id, a short id like WEB-1A3, or an issue URL. \
 organization_slug may be omitted when the server was started with a default organization.";
-
-/// How the MCP server is reached.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Transport {
-    /// JSON-RPC over stdin/stdout.
-    Stdio,
-    /// Streamable HTTP at `http://ADDR/mcp`.
-    Http,
-}
 
 /// The MCP server: every visible tool of the registry.
 #[derive(Clone)]
@@ -82,33 +81,10 @@ impl McpServer {
     pub async fn serve_http(
         self,
         listener: tokio::net::TcpListener,
+        settings: HttpSettings,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        use rmcp::transport::streamable_http_server::{
-            StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
-        };
-        let local = listener.local_addr()?;
-        let cancel = tokio_util::sync::CancellationToken::new();
-        let mut config =
-            StreamableHttpServerConfig::default().with_cancellation_token(cancel.child_token());
-        if !local.ip().is_loopback() {
-            // Bound to a network interface (e.g. in a container): the Host header is the operator's to choose.
-            config = config.disable_allowed_hosts();
-        }
-        let server = self.clone();
-        let service = StreamableHttpService::new(
-            move || Ok(server.clone()),
-            Arc::new(LocalSessionManager::default()),
-            config,
-        );
-        let app = axum::Router::new().nest_service("/mcp", service);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                cancel.cancel();
-            })
-            .await?;
-        Ok(())
+        http::serve(self, listener, settings, shutdown).await
     }
 }
 
