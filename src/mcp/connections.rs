@@ -1,6 +1,7 @@
 //! Client connections of the HTTP server: how many at once, how long a client may take to send a
 //! request or to read an answer, and a bounded drain on shutdown.
 
+use super::memory::Reclaim;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -53,11 +54,13 @@ const DRAIN: Duration = Duration::from_secs(10);
 /// How long a refused connection is given to take its 503.
 const REFUSAL_GRACE: Duration = Duration::from_secs(1);
 
-/// Serves `app` on every accepted connection until `shutdown` completes, then drains.
+/// Serves `app` on every accepted connection until `shutdown` completes, then drains; each closed
+/// connection is noted to `reclaim`.
 pub async fn serve(
     listener: TcpListener,
     app: Router,
     limits: Limits,
+    reclaim: Arc<Reclaim>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections));
@@ -78,10 +81,12 @@ pub async fn serve(
             .header_read_timeout(limits.timeouts.header)
             .serve_connection(io, TowerToHyperService::new(app.clone()));
         let connection = graceful.watch(connection);
+        let reclaim = Arc::clone(&reclaim);
         tokio::spawn(async move {
             // A client that went away is no error of the server's.
             let _ = connection.await;
             drop(permit);
+            reclaim.note_release();
         });
     }
     drop(listener);

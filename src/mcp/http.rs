@@ -5,6 +5,7 @@ use super::McpServer;
 use super::connections::{self, Timeouts};
 use super::guard::{ClientToken, Guard};
 use super::jsonrpc::{Inbound, MAX_MESSAGE_BYTES, Malformed, classify};
+use super::memory::Reclaim;
 use super::sessions::CappedSessions;
 use anyhow::bail;
 use axum::body::{Body, Bytes, HttpBody};
@@ -90,12 +91,14 @@ pub async fn serve(
         guard.hosts().join(", ")
     );
     let cancel = CancellationToken::new();
-    let app = router(server, &settings, guard, cancel.child_token());
+    let reclaim = Arc::new(Reclaim::default());
+    tokio::spawn(Arc::clone(&reclaim).run(cancel.child_token()));
+    let app = router(server, &settings, guard, &reclaim, cancel.child_token());
     let limits = connections::Limits {
         max_connections: settings.max_connections,
         timeouts: settings.timeouts,
     };
-    connections::serve(listener, app, limits, async move {
+    connections::serve(listener, app, limits, reclaim, async move {
         shutdown.await;
         // Ends sessions and their open streams, so that connections can drain.
         cancel.cancel();
@@ -108,6 +111,7 @@ fn router(
     server: McpServer,
     settings: &HttpSettings,
     guard: Guard,
+    reclaim: &Arc<Reclaim>,
     cancel: CancellationToken,
 ) -> axum::Router {
     // The admission step checks Host and Origin with the operator's list, before anything else.
@@ -126,6 +130,7 @@ fn router(
         let sessions = Arc::new(CappedSessions::new(
             settings.max_sessions,
             settings.session_idle_timeout,
+            Arc::clone(reclaim),
         ));
         let service = StreamableHttpService::new(factory, Arc::clone(&sessions), config);
         (

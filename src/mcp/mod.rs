@@ -4,6 +4,7 @@ mod connections;
 mod guard;
 mod http;
 mod jsonrpc;
+mod memory;
 mod sessions;
 mod stdio;
 

@@ -1,6 +1,7 @@
 //! Sessions of the HTTP server: rmcp's in-memory sessions, at most a set number of them, each
 //! closed after a set idle time so that its memory is returned.
 
+use super::memory::Reclaim;
 use futures_core::Stream;
 use rmcp::model::{ClientJsonRpcMessage, ServerJsonRpcMessage};
 use rmcp::transport::streamable_http_server::session::local::{
@@ -16,6 +17,7 @@ use std::time::Duration;
 pub struct CappedSessions {
     inner: LocalSessionManager,
     max: usize,
+    reclaim: Arc<Reclaim>,
     /// Serialises "count, then create" so that concurrent handshakes cannot overshoot the cap.
     creating: tokio::sync::Mutex<()>,
 }
@@ -32,13 +34,14 @@ pub enum SessionsError {
 }
 
 impl CappedSessions {
-    /// At most `max` sessions, each closed after `idle` without a request.
-    pub fn new(max: usize, idle: Duration) -> Self {
+    /// At most `max` sessions, each closed after `idle` without a request; closes go to `reclaim`.
+    pub fn new(max: usize, idle: Duration, reclaim: Arc<Reclaim>) -> Self {
         let mut inner = LocalSessionManager::default();
         inner.session_config.keep_alive = Some(idle);
         Self {
             inner,
             max,
+            reclaim,
             creating: tokio::sync::Mutex::new(()),
         }
     }
@@ -84,7 +87,9 @@ impl SessionManager for CappedSessions {
     }
 
     async fn close_session(&self, id: &SessionId) -> Result<(), Self::Error> {
-        Ok(self.inner.close_session(id).await?)
+        self.inner.close_session(id).await?;
+        self.reclaim.note_release();
+        Ok(())
     }
 
     async fn create_stream(
