@@ -111,8 +111,8 @@ pub struct McpHttpArgs {
     /// Close a session after this long without a request.
     #[arg(long, default_value = "5m", value_parser = parse_timeout, value_name = "DURATION")]
     pub session_idle_timeout: Duration,
-    /// Most sessions held at once; a new session over it is refused with 503.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Most sessions held at once (each holds 60-120 KiB); a new one over it is refused with 503.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
     pub max_sessions: u32,
     /// Most open client connections; one over it is refused with 503.
     #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]

@@ -49,7 +49,7 @@ impl Default for HttpSettings {
             allowed_hosts: Vec::new(),
             stateless: false,
             session_idle_timeout: Duration::from_secs(300),
-            max_sessions: 1000,
+            max_sessions: 500,
             max_connections: 1000,
             timeouts: Timeouts::default(),
         }
@@ -173,21 +173,33 @@ async fn admit(State(admission): State<Arc<Admission>>, request: Request, next: 
         Ok(bytes) => bytes,
         Err(response) => return *response,
     };
+    let mut opens = false;
     if is_json(&parts.headers) {
         match classify(&bytes) {
             Inbound::Malformed(malformed) => return bad_request(&malformed),
-            Inbound::Message(message) => {
-                if opens_session(&message, &parts.headers)
-                    && let Some(sessions) = &admission.sessions
-                    && sessions.is_full().await
-                {
-                    return sessions_full(sessions.max());
-                }
-            }
+            Inbound::Message(message) => opens = opens_session(&message, &parts.headers),
         }
     }
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let capped = admission.sessions.as_ref().filter(|_| opens);
+    if let Some(sessions) = capped
+        && sessions.is_full().await
+    {
+        return sessions_full(sessions.max());
+    }
+    let response = next
+        .run(Request::from_parts(parts, Body::from(bytes)))
+        .await;
+    match capped {
+        // Another handshake took the last place between the check and the session's creation,
+        // and rmcp reports the refusal as a 500.
+        Some(sessions)
+            if response.status() == StatusCode::INTERNAL_SERVER_ERROR
+                && sessions.is_full().await =>
+        {
+            sessions_full(sessions.max())
+        }
+        _ => response,
+    }
 }
 
 fn declared_length(headers: &HeaderMap) -> Option<u64> {

@@ -13,6 +13,11 @@ use rmcp::transport::streamable_http_server::session::{
 use std::sync::Arc;
 use std::time::Duration;
 
+/// How long a session keeps a finished answer for a client that reconnects to resume its stream.
+/// rmcp keeps them 60 s, and every answer (tools/list is 13 KB) counted against a busy session's
+/// memory for that long; a client resumes within its retry interval (3 s) or not at all.
+const RESUMABLE_FOR: Duration = Duration::from_secs(10);
+
 /// rmcp's session store with a cap on how many sessions exist at once.
 pub struct CappedSessions {
     inner: LocalSessionManager,
@@ -38,6 +43,7 @@ impl CappedSessions {
     pub fn new(max: usize, idle: Duration, reclaim: Arc<Reclaim>) -> Self {
         let mut inner = LocalSessionManager::default();
         inner.session_config.keep_alive = Some(idle);
+        inner.session_config.completed_cache_ttl = RESUMABLE_FOR;
         Self {
             inner,
             max,
