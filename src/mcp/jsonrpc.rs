@@ -325,4 +325,147 @@ mod tests {
             );
         }
     }
+
+    /// Generators of JSON-RPC messages, good and bad, for the properties below.
+    pub(crate) mod arbitrary {
+        use proptest::prelude::*;
+        use serde_json::{Map, Value, json};
+
+        /// Any small JSON value.
+        pub fn value() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::from),
+                any::<i64>().prop_map(Value::from),
+                any::<f64>().prop_map(|f| json!(f)),
+                "[ -~]{0,8}".prop_map(Value::from),
+            ];
+            leaf.prop_recursive(3, 16, 4, |inner| {
+                prop_oneof![
+                    prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                    prop::collection::btree_map("[a-z_]{1,6}", inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+
+        /// An id JSON-RPC allows: a string or an integer.
+        pub fn id() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                any::<i64>().prop_map(Value::from),
+                "[a-zA-Z0-9-]{0,12}".prop_map(Value::from),
+            ]
+        }
+
+        /// A method: one the server serves, or any other name, or not a string at all.
+        pub fn method() -> impl Strategy<Value = Value> {
+            prop_oneof![
+                prop_oneof![
+                    Just("tools/call"),
+                    Just("tools/list"),
+                    Just("ping"),
+                    Just("initialize"),
+                    Just("notifications/initialized"),
+                ]
+                .prop_map(Value::from),
+                "[a-z/]{1,12}".prop_map(Value::from),
+                value(),
+            ]
+        }
+
+        /// An object with a method and maybe jsonrpc and params, each possibly wrong.
+        pub fn envelope() -> impl Strategy<Value = Map<String, Value>> {
+            let jsonrpc =
+                prop_oneof![3 => Just(Some(json!("2.0"))), 1 => prop::option::of(value())];
+            let params = prop_oneof![
+                Just(None),
+                Just(Some(json!({"name": "list_teams", "arguments": {}}))),
+                prop::option::of(value()),
+            ];
+            (jsonrpc, method(), params).prop_map(|(jsonrpc, method, params)| {
+                let mut object = Map::new();
+                if let Some(jsonrpc) = jsonrpc {
+                    object.insert("jsonrpc".into(), jsonrpc);
+                }
+                object.insert("method".into(), method);
+                if let Some(params) = params {
+                    object.insert("params".into(), params);
+                }
+                object
+            })
+        }
+    }
+
+    mod properties {
+        use super::arbitrary;
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn any_bytes_get_an_outcome_and_never_a_borrowed_id(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+                if let Inbound::Malformed(m) = classify(&bytes) {
+                    let read: Option<Value> = serde_json::from_slice(&bytes).ok();
+                    let own_id = read.as_ref().and_then(|v| v.get("id")).cloned();
+                    prop_assert!(m.id.is_null() || Some(&m.id) == own_id.as_ref());
+                    let reply: Value = serde_json::from_str(&m.reply()).unwrap();
+                    prop_assert!(reply.get("id").is_some(), "a reply always has an id member");
+                }
+            }
+
+            #[test]
+            fn a_request_is_passed_on_or_answered_with_its_own_id(
+                mut object in arbitrary::envelope(),
+                id in arbitrary::id(),
+            ) {
+                object.insert("id".into(), id.clone());
+                let line = Value::Object(object).to_string();
+                if let Inbound::Malformed(m) = classify(line.as_bytes()) {
+                    prop_assert_eq!(&m.id, &id, "{}", line);
+                    prop_assert!(m.wants_reply(), "{}", line);
+                    let code = m.error.code.0;
+                    prop_assert!(code == -32600 || code == -32602, "{} gave {}", line, code);
+                }
+            }
+
+            #[test]
+            fn a_notification_is_never_answered(object in arbitrary::envelope()) {
+                let line = Value::Object(object).to_string();
+                if let Inbound::Malformed(m) = classify(line.as_bytes()) {
+                    prop_assert!(!m.wants_reply(), "{}", line);
+                }
+            }
+
+            #[test]
+            fn an_id_that_is_not_a_string_or_integer_is_refused(
+                object in arbitrary::envelope(),
+                id in arbitrary::value().prop_filter("not a valid id", |v| {
+                    !v.is_string() && !v.is_i64() && !v.is_u64()
+                }),
+            ) {
+                let mut object = object;
+                object.insert("id".into(), id);
+                let line = Value::Object(object).to_string();
+                match classify(line.as_bytes()) {
+                    Inbound::Malformed(m) => {
+                        prop_assert_eq!(m.error.code.0, -32600);
+                        prop_assert!(m.id.is_null());
+                        prop_assert!(m.wants_reply());
+                    }
+                    Inbound::Message(_) => prop_assert!(false, "{} was accepted", line),
+                }
+            }
+
+            #[test]
+            fn well_formed_calls_always_pass(
+                id in arbitrary::id(),
+                name in "[a-z_]{1,20}",
+                arguments in prop::collection::btree_map("[a-z_]{1,8}", arbitrary::value(), 0..4),
+            ) {
+                let line = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
+                                  "params": {"name": name, "arguments": arguments}}).to_string();
+                prop_assert!(matches!(classify(line.as_bytes()), Inbound::Message(_)), "{}", line);
+            }
+        }
+    }
 }

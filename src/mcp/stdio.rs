@@ -221,4 +221,73 @@ mod tests {
                 .contains("MiB")
         );
     }
+
+    /// One line a client might send, and what the transport must do with it.
+    #[derive(Debug, Clone)]
+    enum Line {
+        Request(i64),
+        MalformedRequest(i64),
+        Notification,
+        MalformedNotification,
+        Garbage(String),
+    }
+
+    impl Line {
+        fn text(&self) -> String {
+            match self {
+                Self::Request(id) => format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#),
+                Self::MalformedRequest(id) => {
+                    format!(
+                        r#"{{"jsonrpc":"2.0","id":{id},"method":"tools/call","params":[{id}]}}"#
+                    )
+                }
+                Self::Notification => {
+                    r#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#.into()
+                }
+                Self::MalformedNotification => r#"{"jsonrpc":"2.0","method":3}"#.into(),
+                Self::Garbage(text) => text.clone(),
+            }
+        }
+    }
+
+    fn line() -> impl proptest::strategy::Strategy<Value = Line> {
+        use proptest::prelude::*;
+        prop_oneof![
+            any::<i64>().prop_map(Line::Request),
+            any::<i64>().prop_map(Line::MalformedRequest),
+            Just(Line::Notification),
+            Just(Line::MalformedNotification),
+            "[a-z{}:,]{1,10}"
+                .prop_filter("not JSON", |t| serde_json::from_str::<Value>(t).is_err())
+                .prop_map(Line::Garbage),
+        ]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn each_line_is_forwarded_or_answered_exactly_as_json_rpc_says(
+            lines in proptest::collection::vec(line(), 0..24),
+        ) {
+            let input: String = lines.iter().map(|l| l.text() + "\n").collect();
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let (forwarded, replies) = runtime.block_on(run(input.into_bytes()));
+            let forwarded: Vec<String> = forwarded.iter().map(|m| match m {
+                rmcp::model::JsonRpcMessage::Request(r) => format!("request {}", r.id),
+                _ => "notification".to_owned(),
+            }).collect();
+            let expected_forwarded: Vec<String> = lines.iter().filter_map(|l| match l {
+                Line::Request(id) => Some(format!("request {id}")),
+                Line::Notification => Some("notification".to_owned()),
+                _ => None,
+            }).collect();
+            proptest::prop_assert_eq!(forwarded, expected_forwarded);
+            let answered: Vec<Value> = replies.iter().map(|r| r["id"].clone()).collect();
+            let expected_answers: Vec<Value> = lines.iter().filter_map(|l| match l {
+                Line::MalformedRequest(id) => Some(Value::from(*id)),
+                Line::Garbage(_) => Some(Value::Null),
+                _ => None,
+            }).collect();
+            proptest::prop_assert_eq!(answered, expected_answers);
+        }
+    }
 }
