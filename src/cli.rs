@@ -80,21 +80,22 @@ pub struct McpArgs {
     #[arg(long)]
     pub read_only: bool,
     /// A tool call's total time, retries included (e.g. 60s, 2m).
-    #[arg(long, default_value = "60s", value_parser = parse_timeout)]
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
     pub call_timeout: Duration,
-    /// HTTP clients, and how many at once.
-    #[command(flatten)]
-    pub http: McpHttpArgs,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
+    /// HTTP clients, and how many at once.
+    #[command(flatten)]
+    pub http: McpHttpArgs,
 }
 
 /// `mcp --transport http` flags: who may call, and how much the server holds.
 #[derive(Debug, Args)]
 #[command(next_help_heading = "HTTP transport")]
 pub struct McpHttpArgs {
-    /// Bearer token clients must send (`Authorization: Bearer TOKEN`); required off loopback.
+    /// Bearer token clients must send (`Authorization: Bearer TOKEN`); required off loopback. Prefer
+    /// the environment: flags show up in `ps`.
     #[arg(
         long,
         env = "SENTRY_COMPANION_HTTP_TOKEN",
@@ -111,11 +112,11 @@ pub struct McpHttpArgs {
     /// Close a session after this long without a request.
     #[arg(long, default_value = "5m", value_parser = parse_timeout, value_name = "DURATION")]
     pub session_idle_timeout: Duration,
-    /// Most sessions held at once (each holds 60-120 KiB); a new one over it is refused with 503.
-    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..))]
+    /// Most sessions held at once (60-140 KiB each); a new one over it is refused with 503.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_sessions: u32,
     /// Most open client connections; one over it is refused with 503.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
     pub max_connections: u32,
 }
 
@@ -131,7 +132,7 @@ pub struct ToolArgs {
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
     /// The call's total time, retries included (e.g. 60s, 2m).
-    #[arg(long, default_value = "60s", value_parser = parse_timeout)]
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
     pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
