@@ -112,9 +112,45 @@ pub struct McpArgs {
     /// monitoring, admin, seer, or all [default: issues,events,releases,projects].
     #[arg(long, env = "SENTRY_COMPANION_TOOLSETS", value_name = "LIST", value_parser = Toolsets::parse)]
     pub toolsets: Option<Toolsets>,
+    /// A tool call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
+    /// HTTP clients, and how many at once.
+    #[command(flatten)]
+    pub http: McpHttpArgs,
+}
+
+/// `mcp --transport http` flags: who may call, and how much the server holds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "HTTP transport")]
+pub struct McpHttpArgs {
+    /// Bearer token clients must send (`Authorization: Bearer TOKEN`); required off loopback. Prefer
+    /// the environment: flags show up in `ps`.
+    #[arg(
+        long,
+        env = "SENTRY_COMPANION_HTTP_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub http_token: Option<String>,
+    /// A Host name clients use to reach the server (repeatable); loopback names are always allowed.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Keep no session state, so that any instance behind a load balancer answers any request.
+    #[arg(long)]
+    pub stateless: bool,
+    /// Close a session after this long without a request.
+    #[arg(long, default_value = "5m", value_parser = parse_timeout, value_name = "DURATION")]
+    pub session_idle_timeout: Duration,
+    /// Most sessions held at once (60-140 KiB each); a new one over it is refused with 503.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_sessions: u32,
+    /// Most open client connections; one over it is refused with 503.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections: u32,
 }
 
 /// `tool` arguments.
@@ -128,6 +164,9 @@ pub struct ToolArgs {
     /// All arguments as one JSON object (--arg values are applied on top).
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
+    /// The call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
@@ -471,6 +510,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// A [`parse_duration`] that must be longer than zero (a timeout of nothing would refuse everything).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!("{text:?} is no time at all: give e.g. 30s or 5m"));
+    }
+    if duration > MAX_TIMEOUT {
+        return Err(format!("{text:?} is longer than a year: use at most 366d"));
+    }
+    Ok(duration)
+}
+
+/// The longest time limit the server's flags take; longer ones are typing mistakes.
+const MAX_TIMEOUT: Duration = Duration::from_secs(366 * 86_400);
+
 /// A duration flag: `90s`, `10m`, `1h30m`, or a bare number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DurationArg(pub Duration);
@@ -724,5 +778,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn timeouts_must_be_longer_than_zero_and_at_most_a_year() {
+        assert!(parse_timeout("0s").unwrap_err().contains("no time at all"));
+        assert_eq!(parse_timeout("1s").unwrap(), Duration::from_secs(1));
+        assert!(
+            parse_timeout("367d")
+                .unwrap_err()
+                .contains("longer than a year")
+        );
+        assert_eq!(parse_timeout("366d").unwrap(), MAX_TIMEOUT);
     }
 }

@@ -3,10 +3,12 @@
 use crate::exit::Exit;
 use crate::output::OutputFormat;
 use crate::sentry::Session;
+use crate::tools::deadline::call_within;
 use crate::tools::{Registry, ToolContext};
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// `tool NAME --arg k=v ... --json '{...}'`, as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +19,8 @@ pub struct ToolCall {
     pub pairs: Vec<String>,
     /// All arguments as one JSON object (the pairs are applied on top).
     pub json: Option<String>,
+    /// The call's total time, retries included.
+    pub call_timeout: Duration,
 }
 
 /// Lists the tools or calls one, printing its answer.
@@ -34,7 +38,15 @@ pub async fn run(session: Session, output: OutputFormat, args: ToolCall) -> anyh
     }
     let arguments = parse_arguments(args.json.as_deref(), &args.pairs)?;
     let context = Arc::new(ToolContext::new(session));
-    let answer = registry.call(context, &args.name, arguments, false).await?;
+    let answer = call_within(
+        &registry,
+        args.call_timeout,
+        context,
+        &args.name,
+        arguments,
+        false,
+    )
+    .await?;
     answer.print(output);
     Ok(Exit::Success)
 }

@@ -5,6 +5,7 @@
 //! answers; one file per family of tools does the rest.
 
 pub mod context;
+pub mod deadline;
 pub mod error;
 pub mod ids;
 pub mod output;
