@@ -1,23 +1,34 @@
-//! The error-rate rule's decision kernel in simulation: how often a watch passes, fails or ends
+//! The deploy gate's error-rate rule in simulation: how often a watch passes, fails or ends
 //! inconclusive, per traffic level and true increase, on the gate's look schedule.
 //!
 //! Each watch draws Poisson error counts for a candidate and a baseline over a fixed session
 //! rate (50 sessions per baseline error), the baseline's window as long as the candidate's, and
-//! runs `gate::rate_decision` at every look: the first at the deploy, then every interval, with
-//! looks at the end of the soak and at the timeout. A fail ends the watch; a pass ends it from
-//! the soak on; whatever is undecided at the timeout is inconclusive.
+//! hands every look to the gate's own judge (`gate::judge::Judge`: the policy built from the
+//! command's flags, the rules, the budgets spent over the looks, the verdict rule) exactly as the
+//! watch does with Sentry's answers. The first look is at the deploy, then every interval, with
+//! looks at the end of the soak and at the timeout, as `timeline` schedules them. A fail ends the
+//! watch; a pass ends it from the soak on; whatever is undecided at the timeout is inconclusive.
 //!
 //! Usage: `cargo bench --bench gate_stats -- [--soak 10m] [--interval 60s] [--timeout 15m]
-//! [--trials 4000] [--seed 1] [--alpha 0.025] [--beta 0.05] [--max-increase 0.25]
-//! [--events-to-fail 10] [--events-to-pass 25] [--check]`.
-//! `--check` exits 1 when a target of issue 9 is missed. `scripts/gate-stats.sh` runs it.
+//! [--trials 4000] [--seed 1] [--max-increase 25] [--min-errors 25] [--min-sessions 500]
+//! [--check]` (the gate's own flags and defaults). `--check` exits 1 when a target of issue 9 is
+//! missed. `scripts/gate-stats.sh` runs it.
 
+use chrono::{DateTime, Utc};
 use sentry_companion::cli::parse_duration;
-use sentry_companion::gate::policy::{ALPHA, human_duration};
-use sentry_companion::gate::rate_decision::{
-    Counts, Decision, EventFloors, RatioTest, SpendingPlan, Spent,
+use sentry_companion::gate::acks::Acks;
+use sentry_companion::gate::budget::ERROR_RATE_SHARE;
+use sentry_companion::gate::judge::Judge;
+use sentry_companion::gate::observations::{
+    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations, Side, Window, WindowChoice,
 };
+use sentry_companion::gate::policy::{
+    ALPHA, BETA, Policy, PolicySpec, Verdict, human_duration, percent,
+};
+use sentry_companion::gate::rate_decision::EVENTS_TO_FAIL;
+use sentry_companion::sentry::models::Issue;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// Baseline errors per hour of the simulated services.
@@ -27,36 +38,26 @@ const INCREASES: [f64; 5] = [0.0, 0.25, 0.5, 1.0, 3.0];
 /// Sessions per baseline error (a 2 % error-per-session rate); both releases get the same.
 const SESSIONS_PER_ERROR: f64 = 50.0;
 
-/// What the simulation is run with.
+/// What the simulation is run with: the gate's policy and the simulation's own settings.
 struct Options {
-    soak: Duration,
-    interval: Duration,
-    timeout: Duration,
+    policy: PolicySpec,
     trials: u32,
     seed: u64,
-    alpha: f64,
-    beta: f64,
-    max_increase: f64,
-    floors: EventFloors,
     check: bool,
 }
 
 impl Options {
     fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut options = Self {
-            soak: Duration::from_secs(600),
-            interval: Duration::from_secs(60),
-            timeout: Duration::ZERO,
+            policy: PolicySpec {
+                version: "2.0.0".into(),
+                environment: "production".into(),
+                ..PolicySpec::default()
+            },
             trials: 4000,
             seed: 1,
-            // The error-rate rule's half of the gate's budget, as the rules share it today.
-            alpha: ALPHA / 2.0,
-            beta: ALPHA,
-            max_increase: 0.25,
-            floors: EventFloors::default(),
             check: false,
         };
-        let mut timeout = None;
         while let Some(flag) = args.next() {
             if flag == "--check" {
                 options.check = true;
@@ -67,55 +68,44 @@ impl Options {
                 continue;
             }
             let value = args.next().ok_or_else(|| format!("{flag} needs a value"))?;
-            let number = |what: &str| {
-                value
-                    .parse::<f64>()
-                    .map_err(|_| format!("{flag} takes {what}, not {value:?}"))
-            };
             let count = || {
                 value
                     .parse::<u64>()
                     .map_err(|_| format!("{flag} takes a count, not {value:?}"))
             };
+            let policy = &mut options.policy;
             match flag.as_str() {
-                "--soak" => options.soak = parse_duration(&value)?,
-                "--interval" => options.interval = parse_duration(&value)?,
-                "--timeout" => timeout = Some(parse_duration(&value)?),
+                "--soak" => policy.soak = parse_duration(&value)?,
+                "--interval" => policy.interval = parse_duration(&value)?,
+                "--timeout" => policy.timeout = Some(parse_duration(&value)?),
+                "--max-increase" => {
+                    policy.max_increase = value
+                        .parse()
+                        .map_err(|_| format!("{flag} takes a percentage, not {value:?}"))?
+                }
+                "--min-errors" => policy.min_errors = count()?,
+                "--min-sessions" => policy.min_sessions = count()?,
                 "--trials" => {
                     options.trials = u32::try_from(count()?)
                         .map_err(|_| format!("--trials takes a count, not {value:?}"))?
                 }
                 "--seed" => options.seed = count()?,
-                "--events-to-fail" => options.floors.to_fail = count()?,
-                "--events-to-pass" => options.floors.to_pass = count()?,
-                "--alpha" => options.alpha = number("a probability")?,
-                "--beta" => options.beta = number("a probability")?,
-                "--max-increase" => options.max_increase = number("a fraction, e.g. 0.25")?,
                 _ => return Err(format!("unknown option {flag}")),
             }
         }
-        if options.interval.is_zero() || options.trials == 0 {
-            return Err("--interval and --trials must be more than zero".into());
+        if options.trials == 0 {
+            return Err("--trials must be more than zero".into());
         }
-        options.timeout = timeout.unwrap_or(options.soak + Duration::from_secs(300));
         Ok(options)
     }
 }
 
-/// How a watch ended.
-#[derive(Clone, Copy, PartialEq)]
-enum Verdict {
-    Pass,
-    Fail,
-    Inconclusive,
-}
-
 /// The look times: at the deploy, every interval, at the end of the soak and at the timeout.
-fn look_times(options: &Options) -> Vec<Duration> {
+fn look_times(policy: &Policy) -> Vec<Duration> {
     let mut times: Vec<Duration> = (0..)
-        .map(|n| options.interval * n)
-        .take_while(|at| *at < options.timeout)
-        .chain([options.soak, options.timeout])
+        .map(|n| policy.interval * n)
+        .take_while(|at| *at < policy.timeout)
+        .chain([policy.soak, policy.timeout])
         .collect();
     times.sort();
     times.dedup();
@@ -147,29 +137,71 @@ struct Traffic {
     sessions: f64,
 }
 
+/// The deploy of every simulated watch.
+fn deploy() -> DateTime<Utc> {
+    DateTime::<Utc>::UNIX_EPOCH + chrono::TimeDelta::days(20_000)
+}
+
+/// One look's observations: no issues, no sessions data for crash-free, and the error counts
+/// over sessions since the deploy.
+fn observations(at: DateTime<Utc>, candidate: (u64, f64), baseline: (u64, f64)) -> Observations {
+    let none = || {
+        Ok(IssueSearch {
+            query: String::new(),
+            issues: Vec::new(),
+            total: 0,
+        })
+    };
+    let side = |version: &str, (errors, exposure): (u64, f64), choice| Side {
+        version: version.into(),
+        window: Window {
+            start: deploy(),
+            end: at,
+        },
+        errors,
+        exposure,
+        choice,
+    };
+    Observations {
+        at,
+        new_issues: none(),
+        regressed: none(),
+        sessions: Ok(None),
+        errors: Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Sessions,
+            candidate: side("2.0.0", candidate, None),
+            baselines: vec![side("1.0.0", baseline, Some(WindowChoice::Concurrent))],
+            note: None,
+        })),
+    }
+}
+
 /// One watch: the verdict and the time since the deploy it came at.
 fn watch(
     rng: &mut fastrand::Rng,
     looks: &[Duration],
-    plan: &SpendingPlan,
-    test: &RatioTest,
+    policy: &Policy,
     traffic: &Traffic,
 ) -> (Verdict, Duration) {
-    let (mut candidate, mut baseline) = (Counts::new(0, 0.0), Counts::new(0, 0.0));
-    let (mut spent, mut previous) = (Spent::default(), Duration::ZERO);
+    let acks = Acks::default();
+    let link = |issue: &Issue| issue.id.clone();
+    let mut judge = Judge::new(policy, &acks, (deploy(), deploy()), None, &link)
+        .expect("the options make a valid policy");
+    let (mut candidate, mut baseline) = ((0, 0.0), (0, 0.0));
+    let mut previous = Duration::ZERO;
     for &at in looks {
         let seconds = (at - previous).as_secs_f64();
         previous = at;
-        candidate.events += poisson(rng, traffic.candidate_errors * seconds);
-        baseline.events += poisson(rng, traffic.baseline_errors * seconds);
-        candidate.exposure += traffic.sessions * seconds;
-        baseline.exposure += traffic.sessions * seconds;
-        let allowance = plan.allowance(spent, at);
-        spent = allowance.spent;
-        match test.judge(candidate, baseline, allowance).decision {
-            Decision::Fail => return (Verdict::Fail, at),
-            Decision::Pass => return (Verdict::Pass, at),
-            Decision::Undecided(_) => {}
+        candidate.0 += poisson(rng, traffic.candidate_errors * seconds);
+        baseline.0 += poisson(rng, traffic.baseline_errors * seconds);
+        candidate.1 += traffic.sessions * seconds;
+        baseline.1 += traffic.sessions * seconds;
+        let instant = deploy() + chrono::TimeDelta::from_std(at).expect("a short watch");
+        if let Some((verdict, _)) = judge
+            .look(&observations(instant, candidate, baseline))
+            .verdict
+        {
+            return (verdict, at);
         }
     }
     (Verdict::Inconclusive, previous)
@@ -200,46 +232,74 @@ fn median(values: &mut [f64]) -> String {
     format!("{:.0}", values[values.len() / 2])
 }
 
-fn simulate(options: &Options, plan: &SpendingPlan, test: &RatioTest) -> Vec<Row> {
-    let looks = look_times(options);
-    let mut rows = Vec::new();
-    for (level_index, &level) in LEVELS.iter().enumerate() {
-        for (increase_index, &increase) in INCREASES.iter().enumerate() {
-            let cell = (level_index * INCREASES.len() + increase_index) as u64;
-            let mut rng = fastrand::Rng::with_seed(options.seed.wrapping_mul(1_000_003) + cell);
-            let traffic = Traffic {
-                candidate_errors: level * (1.0 + increase) / 3600.0,
-                baseline_errors: level / 3600.0,
-                sessions: level * SESSIONS_PER_ERROR / 3600.0,
-            };
-            let mut row = Row {
-                level,
-                increase,
-                pass: 0,
-                fail: 0,
-                inconclusive: 0,
-                pass_minutes: Vec::new(),
-                fail_minutes: Vec::new(),
-            };
-            for _ in 0..options.trials {
-                let (verdict, at) = watch(&mut rng, &looks, plan, test, &traffic);
-                let minute = at.as_secs_f64() / 60.0;
-                match verdict {
-                    Verdict::Pass => {
-                        row.pass += 1;
-                        row.pass_minutes.push(minute);
-                    }
-                    Verdict::Fail => {
-                        row.fail += 1;
-                        row.fail_minutes.push(minute);
-                    }
-                    Verdict::Inconclusive => row.inconclusive += 1,
-                }
+/// One row: `trials` watches at a traffic level and true increase, from the row's own seed.
+fn simulate_row(options: &Options, policy: &Policy, cell: usize) -> Row {
+    let (level, increase) = (
+        LEVELS[cell / INCREASES.len()],
+        INCREASES[cell % INCREASES.len()],
+    );
+    let looks = look_times(policy);
+    let mut rng = fastrand::Rng::with_seed(options.seed.wrapping_mul(1_000_003) + cell as u64);
+    let traffic = Traffic {
+        candidate_errors: level * (1.0 + increase) / 3600.0,
+        baseline_errors: level / 3600.0,
+        sessions: level * SESSIONS_PER_ERROR / 3600.0,
+    };
+    let mut row = Row {
+        level,
+        increase,
+        pass: 0,
+        fail: 0,
+        inconclusive: 0,
+        pass_minutes: Vec::new(),
+        fail_minutes: Vec::new(),
+    };
+    for _ in 0..options.trials {
+        let (verdict, at) = watch(&mut rng, &looks, policy, &traffic);
+        let minute = at.as_secs_f64() / 60.0;
+        match verdict {
+            Verdict::Pass => {
+                row.pass += 1;
+                row.pass_minutes.push(minute);
             }
-            rows.push(row);
+            Verdict::Fail => {
+                row.fail += 1;
+                row.fail_minutes.push(minute);
+            }
+            Verdict::Inconclusive => row.inconclusive += 1,
         }
     }
-    rows
+    row
+}
+
+/// Every row, on as many threads as there are cores; each row has its own seed, so the table does
+/// not depend on the threads.
+fn simulate(options: &Options, policy: &Policy) -> Vec<Row> {
+    let cells = LEVELS.len() * INCREASES.len();
+    let next = AtomicUsize::new(0);
+    let threads = std::thread::available_parallelism().map_or(1, usize::from);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let cell = next.fetch_add(1, Ordering::Relaxed);
+                        if cell >= cells {
+                            return done;
+                        }
+                        done.push((cell, simulate_row(options, policy, cell)));
+                    }
+                })
+            })
+            .collect();
+        let mut all: Vec<(usize, Row)> = workers
+            .into_iter()
+            .flat_map(|worker| worker.join().expect("a simulation thread"))
+            .collect();
+        all.sort_by_key(|(cell, _)| *cell);
+        all.into_iter().map(|(_, row)| row).collect()
+    })
 }
 
 fn print_table(rows: &mut [Row]) {
@@ -262,7 +322,8 @@ fn print_table(rows: &mut [Row]) {
 }
 
 /// Checks the targets of issue 9 and says how each went; true when all are met.
-fn check_targets(rows: &[Row], options: &Options) -> bool {
+fn check_targets(rows: &[Row], policy: &Policy) -> bool {
+    let rule_alpha = ALPHA * ERROR_RATE_SHARE;
     let find = |level: f64, increase: f64| {
         rows.iter()
             .find(|r| r.level == level && r.increase == increase)
@@ -270,7 +331,7 @@ fn check_targets(rows: &[Row], options: &Options) -> bool {
     };
     let worst_false_alarm = rows
         .iter()
-        .filter(|r| r.increase <= options.max_increase)
+        .filter(|r| r.increase <= policy.max_increase)
         .map(|r| r.share(r.fail))
         .fold(0.0, f64::max);
     let doubled_fails = find(500.0, 1.0).share(find(500.0, 1.0).fail);
@@ -283,11 +344,11 @@ fn check_targets(rows: &[Row], options: &Options) -> bool {
         (
             format!(
                 "false alarms (fails at a true increase within +{:.0}%) at or under the rule's α = {} at every level",
-                options.max_increase * 100.0,
-                options.alpha,
+                policy.max_increase * 100.0,
+                rule_alpha,
             ),
             format!("worst {:.2}%", 100.0 * worst_false_alarm),
-            worst_false_alarm <= options.alpha,
+            worst_false_alarm <= rule_alpha,
         ),
         (
             "at 500 errors/h a doubled rate fails in at least 95% of watches".to_owned(),
@@ -318,35 +379,34 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let plan = SpendingPlan::new(options.soak, options.timeout, options.alpha, options.beta);
-    let test = RatioTest::new(options.max_increase, options.floors);
-    let (plan, test) = match (plan, test) {
-        (Ok(plan), Ok(test)) => (plan, test),
-        (Err(message), _) | (_, Err(message)) => {
+    let policy = match Policy::from_spec(options.policy.clone()) {
+        Ok(policy) => policy,
+        Err(message) => {
             eprintln!("gate_stats: {message}");
             return ExitCode::from(2);
         }
     };
     println!(
-        "Soak {}, a look every {}, timeout {}; margin +{:.0}%; the rule's α = {}, β = {}; \
-         a fail needs {} errors of the release, a pass {} of the baseline; \
-         {} watches per row, seed {}; {} sessions per baseline error.\n",
-        human_duration(options.soak),
-        human_duration(options.interval),
-        human_duration(options.timeout),
-        options.max_increase * 100.0,
-        options.alpha,
-        options.beta,
-        options.floors.to_fail,
-        options.floors.to_pass,
+        "Soak {}, a look every {}, timeout {}; margin +{}; the error rate's α = {}, β = {}; \
+         a fail needs {} errors of the release, a pass {} of the baseline and {} sessions on each \
+         side; {} watches per row, seed {}; {} sessions per baseline error.\n",
+        human_duration(policy.soak),
+        human_duration(policy.interval),
+        human_duration(policy.timeout),
+        percent(policy.max_increase),
+        ALPHA * ERROR_RATE_SHARE,
+        BETA,
+        EVENTS_TO_FAIL,
+        policy.minimums.errors,
+        policy.minimums.sessions,
         options.trials,
         options.seed,
         SESSIONS_PER_ERROR,
     );
     let started = Instant::now();
-    let mut rows = simulate(&options, &plan, &test);
+    let mut rows = simulate(&options, &policy);
     print_table(&mut rows);
-    let met = check_targets(&rows, &options);
+    let met = check_targets(&rows, &policy);
     let standard_error = (0.05 * 0.95 / f64::from(options.trials)).sqrt();
     println!(
         "\n{} watches in {:.1}s; a rate near 5% has a Monte Carlo standard error of {:.2} points.",

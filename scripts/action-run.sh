@@ -104,6 +104,11 @@ if is_true "${INPUT_GATE:-false}"; then
   if [ -z "$environment" ]; then
     fail "the gate needs the 'environment' input"
   fi
+  if [ -n "${INPUT_GATE_AUTH_TOKEN:-}" ]; then
+    # The gate reads issues, counts and sessions, which an org token (org:ci) cannot.
+    echo "::add-mask::$INPUT_GATE_AUTH_TOKEN"
+    export SENTRY_AUTH_TOKEN=$INPUT_GATE_AUTH_TOKEN
+  fi
   "$bin" release gate "$version" --env "$environment" \
     --soak "${INPUT_GATE_SOAK:-10m}" \
     --max-new-issues "${INPUT_GATE_MAX_NEW_ISSUES:-0}" \

@@ -1,13 +1,16 @@
 //! Runs a parsed command line: settles the configuration, builds the session once, turns the
 //! arguments into the core's requests and dispatches. Nothing imports this module.
 
-use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, SourcemapsCommand, Transport};
+use crate::cli::{
+    Cli, Command, McpArgs, McpHttpArgs, ReleaseCommand, SourcemapsCommand, Transport,
+};
 use crate::config::{Config, Flags, Sources};
 use crate::exit::Exit;
-use crate::mcp::McpServer;
+use crate::mcp::{ClientToken, HttpSettings, McpServer};
 use crate::sentry::{AuthToken, SentryClient, Session, log};
 use crate::tool_cli::ToolCall;
 use crate::tools::{Registry, ToolContext};
+use anyhow::Context;
 use clap::CommandFactory;
 use std::sync::Arc;
 
@@ -35,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
                 pairs: args.args,
                 json: args.json,
                 help: args.help,
+                call_timeout: args.call_timeout,
             };
             crate::tool_cli::run(session, config.output, call).await
         }
@@ -100,19 +104,18 @@ async fn run_release(
 async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
     let context = Arc::new(ToolContext::new(session));
     let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only)
-        .with_toolsets(args.toolsets.unwrap_or_default());
+        .with_toolsets(args.toolsets.unwrap_or_default())
+        .with_call_timeout(args.call_timeout);
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {
-            let listener = tokio::net::TcpListener::bind(args.listen).await?;
-            eprintln!(
-                "sentry-companion MCP server listening on http://{}/mcp",
-                listener.local_addr()?
-            );
-            let ctrl_c = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
-            server.serve_http(listener, ctrl_c).await?
+            let settings = http_settings(&args.http)?;
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            server
+                .serve_http(listener, settings, shutdown_signal())
+                .await?
         }
     }
     Ok(Exit::Success)
@@ -126,6 +129,41 @@ fn session(config: &Config) -> anyhow::Result<Session> {
         config.org.clone(),
         config.projects.clone(),
     ))
+}
+
+/// The HTTP flags as the MCP face's settings.
+fn http_settings(args: &McpHttpArgs) -> anyhow::Result<HttpSettings> {
+    let token = args
+        .http_token
+        .as_deref()
+        .map(ClientToken::new)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    Ok(HttpSettings {
+        token,
+        allowed_hosts: args.allowed_hosts.clone(),
+        stateless: args.stateless,
+        session_idle_timeout: args.session_idle_timeout,
+        max_sessions: args.max_sessions as usize,
+        max_connections: args.max_connections as usize,
+        ..HttpSettings::default()
+    })
+}
+
+/// Ctrl-C, or SIGTERM (how containers and Kubernetes stop a process).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 /// Flags of the command line over environment and files.

@@ -75,6 +75,8 @@ pub struct SentryUrlArg {
 }
 
 /// The subcommands.
+// Parsed once per run, so the size of the largest variant (the gate's flags) costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve the Sentry tools to AI assistants over MCP.
@@ -115,9 +117,45 @@ pub struct McpArgs {
     /// monitoring, admin, seer, or all [default: issues,events,releases,projects].
     #[arg(long, env = "SENTRY_COMPANION_TOOLSETS", value_name = "LIST", value_parser = Toolsets::parse)]
     pub toolsets: Option<Toolsets>,
+    /// A tool call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
+    /// HTTP clients, and how many at once.
+    #[command(flatten)]
+    pub http: McpHttpArgs,
+}
+
+/// `mcp --transport http` flags: who may call, and how much the server holds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "HTTP transport")]
+pub struct McpHttpArgs {
+    /// Bearer token clients must send (`Authorization: Bearer TOKEN`); required off loopback. Prefer
+    /// the environment: flags show up in `ps`.
+    #[arg(
+        long,
+        env = "SENTRY_COMPANION_HTTP_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub http_token: Option<String>,
+    /// A Host name clients use to reach the server (repeatable); loopback names are always allowed.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Keep no session state, so that any instance behind a load balancer answers any request.
+    #[arg(long)]
+    pub stateless: bool,
+    /// Close a session after this long without a request.
+    #[arg(long, default_value = "5m", value_parser = parse_timeout, value_name = "DURATION")]
+    pub session_idle_timeout: Duration,
+    /// Most sessions held at once (60-140 KiB each); a new one over it is refused with 503.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_sessions: u32,
+    /// Most open client connections; one over it is refused with 503.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections: u32,
 }
 
 /// `tool` arguments.
@@ -134,6 +172,9 @@ pub struct ToolArgs {
     /// All arguments as one JSON object (--arg values are applied on top).
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
+    /// The call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
@@ -325,18 +366,41 @@ pub struct GateArgs {
     /// New issues allowed before the gate fails.
     #[arg(long, default_value_t = PolicySpec::default().max_new_issues)]
     pub max_new_issues: u64,
+    /// A new issue counts once it has this many events since the deploy (or enough users).
+    #[arg(long, value_name = "N", default_value_t = PolicySpec::default().new_issue_min_events)]
+    pub new_issue_min_events: u64,
+    /// A new issue counts once this many users had it since the deploy (or enough events).
+    #[arg(long, value_name = "N", default_value_t = PolicySpec::default().new_issue_min_users)]
+    pub new_issue_min_users: u64,
+    /// Only unhandled errors (crashes) count for the new- and regressed-issue rules.
+    #[arg(long)]
+    pub unhandled_only: bool,
     /// Lowest level that counts: debug, info, warning, error, fatal.
     #[arg(long, default_value_t = PolicySpec::default().level)]
     pub level: String,
     /// Extra issue search terms (e.g. `!transaction:/health`).
     #[arg(long, value_name = "TERMS")]
     pub query: Option<String>,
-    /// The release to compare against: `previous` (deployed before this one) or a version.
+    /// The release to compare against: `previous` (deployed before this one), `last:K` (the
+    /// last K releases deployed to the environment, pooled) or a version.
     #[arg(long, default_value_t = PolicySpec::default().baseline)]
     pub baseline: String,
     /// Largest error-rate increase over the baseline that still passes, in percent.
     #[arg(long, default_value_t = PolicySpec::default().max_increase)]
     pub max_increase: f64,
+    /// Fail when the release's own errors per session (or transaction) are credibly above this,
+    /// whatever the baseline (e.g. 0.02 for 2 errors in 100 sessions).
+    #[arg(long, value_name = "RATE")]
+    pub max_error_rate: Option<f64>,
+    /// Sessions each window needs before a session-based rule may pass.
+    #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_sessions)]
+    pub min_sessions: u64,
+    /// Transactions each window needs before the error rate may pass per transaction.
+    #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_transactions)]
+    pub min_transactions: u64,
+    /// Error events the baseline's window needs before the error rate may pass.
+    #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_errors)]
+    pub min_errors: u64,
     /// Lowest crash-free session rate that passes, in percent (projects that send sessions).
     #[arg(long, default_value_t = PolicySpec::default().min_crash_free)]
     pub min_crash_free: f64,
@@ -465,11 +529,20 @@ impl UploadArgs {
     }
 }
 
-/// Parses durations like `90s`, `10m`, `1h`, `1h30m` or a bare number of seconds.
+/// Parses durations like `90s`, `10m`, `1h`, `1h30m`, `2d` or a bare number of seconds. A value
+/// too large to count in seconds is refused, never wrapped.
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let text = text.trim();
-    if let Ok(seconds) = text.parse::<u64>() {
-        return Ok(Duration::from_secs(seconds));
+    let invalid = || format!("{text:?} is not a duration: use e.g. 90s, 10m, 1h30m");
+    let too_long = || format!("{text:?} is too long a duration: use e.g. 90s, 10m, 1h30m");
+    if text.is_empty() {
+        return Err(invalid());
+    }
+    if text.bytes().all(|b| b.is_ascii_digit()) {
+        return text
+            .parse::<u64>()
+            .map(Duration::from_secs)
+            .map_err(|_| too_long());
     }
     let mut total = 0u64;
     let mut number = String::new();
@@ -478,30 +551,44 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
             number.push(c);
             continue;
         }
-        let unit = match c {
+        let unit: u64 = match c {
             's' => 1,
             'm' => 60,
             'h' => 3600,
             'd' => 86_400,
-            _ => {
-                return Err(format!(
-                    "{text:?} is not a duration: use e.g. 90s, 10m, 1h30m"
-                ));
-            }
+            _ => return Err(invalid()),
         };
-        let value: u64 = number
-            .parse()
-            .map_err(|_| format!("{text:?} is not a duration: use e.g. 90s, 10m, 1h30m"))?;
-        total += value * unit;
+        if number.is_empty() {
+            return Err(invalid());
+        }
+        let seconds = number
+            .parse::<u64>()
+            .ok()
+            .and_then(|value| value.checked_mul(unit))
+            .and_then(|seconds| total.checked_add(seconds));
+        total = seconds.ok_or_else(too_long)?;
         number.clear();
     }
-    if !number.is_empty() || text.is_empty() {
-        return Err(format!(
-            "{text:?} is not a duration: use e.g. 90s, 10m, 1h30m"
-        ));
+    if !number.is_empty() {
+        return Err(invalid());
     }
     Ok(Duration::from_secs(total))
 }
+
+/// A [`parse_duration`] that must be longer than zero (a timeout of nothing would refuse everything).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!("{text:?} is no time at all: give e.g. 30s or 5m"));
+    }
+    if duration > MAX_TIMEOUT {
+        return Err(format!("{text:?} is longer than a year: use at most 366d"));
+    }
+    Ok(duration)
+}
+
+/// The longest time limit the server's flags take; longer ones are typing mistakes.
+const MAX_TIMEOUT: Duration = Duration::from_secs(366 * 86_400);
 
 /// A duration flag: `90s`, `10m`, `1h30m`, or a bare number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -562,10 +649,17 @@ impl GateArgs {
                 interval: self.interval.0,
                 timeout: self.timeout.map(|t| t.0),
                 max_new_issues: self.max_new_issues,
+                new_issue_min_events: self.new_issue_min_events,
+                new_issue_min_users: self.new_issue_min_users,
+                unhandled_only: self.unhandled_only,
                 level: self.level,
                 query: self.query,
                 baseline: self.baseline,
                 max_increase: self.max_increase,
+                max_error_rate: self.max_error_rate,
+                min_sessions: self.min_sessions,
+                min_transactions: self.min_transactions,
+                min_errors: self.min_errors,
                 min_crash_free: self.min_crash_free,
                 on_inconclusive: self.on_inconclusive,
                 report_only: self.report_only,
@@ -784,8 +878,90 @@ mod tests {
         assert_eq!(parse_duration("90s").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("10m").unwrap(), Duration::from_secs(600));
         assert_eq!(parse_duration("1h30m").unwrap(), Duration::from_secs(5400));
-        for bad in ["", "m", "10x", "1h30"] {
+        for bad in ["", "m", "10x", "1h30", "h5m"] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn refuses_durations_too_long_to_count() {
+        let error = parse_duration("300000000000000000d").unwrap_err();
+        assert!(error.contains("too long a duration"), "{error}");
+        assert!(parse_duration("99999999999999999999").is_err());
+        assert!(parse_duration("18446744073709551615s1s").is_err());
+        assert_eq!(
+            parse_duration("18446744073709551615").unwrap(),
+            Duration::from_secs(u64::MAX),
+            "representable, so parsed; the gate's policy then refuses it as a watch"
+        );
+    }
+
+    /// A duration as units add up, in a type that cannot overflow: the parser's oracle.
+    fn seconds_of(parts: &[(u64, char)]) -> u128 {
+        parts
+            .iter()
+            .map(|(value, unit)| {
+                let scale = match unit {
+                    's' => 1,
+                    'm' => 60,
+                    'h' => 3600,
+                    _ => 86_400,
+                };
+                u128::from(*value) * scale
+            })
+            .sum()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bare_seconds_parse_to_themselves(seconds: u64) {
+            proptest::prop_assert_eq!(parse_duration(&seconds.to_string()), Ok(Duration::from_secs(seconds)));
+        }
+
+        #[test]
+        fn unit_sums_parse_exactly_or_are_refused_as_too_long(
+            parts in proptest::collection::vec((0u64..u64::MAX, proptest::sample::select(vec!['s', 'm', 'h', 'd'])), 1..4)
+        ) {
+            let text: String = parts.iter().map(|(value, unit)| format!("{value}{unit}")).collect();
+            let expected = seconds_of(&parts);
+            match parse_duration(&text) {
+                Ok(duration) => proptest::prop_assert_eq!(u128::from(duration.as_secs()), expected),
+                Err(message) => {
+                    proptest::prop_assert!(expected > u128::from(u64::MAX), "{text}: {message}");
+                    proptest::prop_assert!(message.contains("too long"), "{}", message);
+                }
+            }
+        }
+
+        #[test]
+        fn printed_durations_read_back(seconds in 0u64..10_000_000_000) {
+            let duration = Duration::from_secs(seconds);
+            proptest::prop_assert_eq!(parse_duration(&human_duration(duration)), Ok(duration));
+        }
+
+        #[test]
+        fn only_digits_and_units_are_durations(
+            chars in proptest::collection::vec(proptest::prelude::any::<char>(), 0..24)
+        ) {
+            let text: String = chars.into_iter().collect();
+            if parse_duration(&text).is_ok() {
+                proptest::prop_assert!(
+                    text.trim().chars().all(|c| c.is_ascii_digit() || "smhd".contains(c)),
+                    "{:?}", text
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn timeouts_must_be_longer_than_zero_and_at_most_a_year() {
+        assert!(parse_timeout("0s").unwrap_err().contains("no time at all"));
+        assert_eq!(parse_timeout("1s").unwrap(), Duration::from_secs(1));
+        assert!(
+            parse_timeout("367d")
+                .unwrap_err()
+                .contains("longer than a year")
+        );
+        assert_eq!(parse_timeout("366d").unwrap(), MAX_TIMEOUT);
     }
 }

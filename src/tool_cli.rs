@@ -5,10 +5,12 @@ use crate::output::OutputFormat;
 use crate::output::{print_json, print_text};
 use crate::sentry::Session;
 use crate::tools::arguments::argument_docs;
+use crate::tools::deadline::call_within;
 use crate::tools::{Registry, Tool, ToolContext};
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// `tool NAME --arg k=v ... --json '{...}'`, as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub struct ToolCall {
     pub json: Option<String>,
     /// Show the tool's arguments instead of calling it.
     pub help: bool,
+    /// The call's total time, retries included.
+    pub call_timeout: Duration,
 }
 
 /// Lists the tools or calls one, printing its answer.
@@ -42,7 +46,15 @@ pub async fn run(session: Session, output: OutputFormat, args: ToolCall) -> anyh
         return Ok(Exit::Success);
     }
     let arguments = parse_arguments(args.json.as_deref(), &args.pairs)?;
-    let answer = registry.call(context, &args.name, arguments, false).await?;
+    let answer = call_within(
+        &registry,
+        args.call_timeout,
+        context,
+        &args.name,
+        arguments,
+        false,
+    )
+    .await?;
     answer.print(output);
     Ok(Exit::Success)
 }

@@ -6,15 +6,33 @@ use crate::ci::github::OutputError;
 use crate::ci::gitlab::DotenvError;
 use crate::sentry::ApiError;
 
+/// The kind of token the gate needs, and where it goes.
+const TOKEN_TO_CREATE: &str = "Create a token with `event:read`, `org:read` and `project:read` for the gate: \
+     an internal integration's token (Settings > Custom Integrations, with Issue & Event, Organization \
+     and Project set to Read) or a personal token (User Settings > Personal Tokens). Give it to the gate \
+     step as SENTRY_AUTH_TOKEN (the GitHub Action's `gate_auth_token` input)";
+
+/// Said once at the start when an org auth token runs with `--allow-partial`.
+pub const ORG_TOKEN_NOTE: &str = "the auth token is an org auth token (sntrys_...), which Sentry limits to \
+     `org:ci`: it cannot read issues, error counts, sessions or projects, so every rule is skipped. \
+     Create a token with `event:read`, `org:read` and `project:read` for the gate (an internal \
+     integration's, or a personal token)";
+
 /// A gate run that cannot reach a verdict.
 #[derive(Debug, thiserror::Error)]
 pub enum GateError {
+    /// The token is an org auth token, which cannot read what any rule needs.
+    #[error(
+        "the auth token is an org auth token (sntrys_...), which Sentry limits to the `org:ci` scope: \
+         it can create releases and record deploys, but the gate reads issues (`event:read`), error \
+         counts and sessions (`org:read`) and projects (`project:read`). {TOKEN_TO_CREATE}, or pass \
+         --allow-partial to report what the token can see"
+    )]
+    OrgToken,
     /// The token lacks a scope a rule needs, and `--allow-partial` was not given.
     #[error(
         "the auth token cannot read {what} (Sentry answered 403): it lacks the `{scope}` scope. \
-         The gate needs `event:read` (issues), `org:read` (error counts and sessions) and `project:read` (projects); \
-         an org auth token (sntrys_...) has only `org:ci`. Use a user or internal-integration token with these scopes, \
-         or pass --allow-partial to skip the rules the token cannot evaluate"
+         {TOKEN_TO_CREATE}, or pass --allow-partial to skip the rules the token cannot evaluate"
     )]
     MissingScope {
         /// What could not be read.

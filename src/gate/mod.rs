@@ -1,15 +1,19 @@
 //! The deploy gate: watch a release after its deploy and decide pass, fail or inconclusive.
 //!
 //! `policy` settles what is asked (a [`PolicySpec`] whose `Default` holds the defaults),
-//! `sentry_data` asks Sentry through `sentry::api` and fills in `observations`, `queries` writes
-//! the search syntax, `rules` and `stats` judge one look (pure functions), `timeline` repeats the
+//! `sentry_data` asks Sentry through `sentry::api` and fills in `observations`, `comparison`
+//! chooses the baselines' windows and the exposure the rates share, `queries` writes the search
+//! syntax, `rules` and `stats` judge one look (pure functions), `timeline` repeats the
 //! looks until a verdict, `report` and `outputs` say what was found. The MCP tool
 //! `check_release_health` runs the same watch with a policy of one look.
 
 pub mod acks;
 pub mod attribution;
+pub mod budget;
 pub mod clock;
+pub mod comparison;
 pub mod error;
+pub mod judge;
 pub mod observations;
 pub mod outputs;
 pub mod policy;

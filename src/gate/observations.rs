@@ -1,12 +1,13 @@
-//! What one look at Sentry saw: the settled setup (projects, deploy, baseline) and each rule's data.
+//! What one look at Sentry saw: the settled setup (projects, deploy, baselines) and each rule's data.
 //!
 //! Plain data, no requests: `sentry_data` fills these in, the rules read them.
 
 use crate::sentry::models::Issue;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::Serialize;
 
 /// A span of time.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Window {
     /// Inclusive start.
     pub start: DateTime<Utc>,
@@ -18,6 +19,14 @@ impl Window {
     /// Its length in minutes.
     pub fn minutes(&self) -> f64 {
         (self.end - self.start).num_milliseconds().max(0) as f64 / 60_000.0
+    }
+
+    /// The same span `back` earlier.
+    pub fn earlier(&self, back: TimeDelta) -> Self {
+        Self {
+            start: self.start - back,
+            end: self.end - back,
+        }
     }
 }
 
@@ -45,21 +54,32 @@ pub struct Scope {
 /// Where the watch starts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Anchor {
-    /// The deploy's `dateFinished` (or the start of the run when none is recorded): windows start here.
+    /// The deploy's `dateFinished` (or the start of the run when none is recorded): the soak and
+    /// the timeout count from here.
     pub deployed: DateTime<Utc>,
-    /// Issues count from here: the deploy's start when recorded (a crash during the rollout counts).
-    pub issues_since: Option<DateTime<Utc>>,
+    /// The deploy's `dateStarted` when recorded (else its end): issues and rates count from here, so
+    /// the rollout is inside every window. `None` when no deploy is recorded.
+    pub since: Option<DateTime<Utc>>,
     /// Whether Sentry has a deploy of the release to the environment.
     pub recorded: bool,
 }
 
-/// The release compared against, and when it was deployed.
+impl Anchor {
+    /// Where the candidate's rate window starts.
+    pub fn window_start(&self) -> DateTime<Utc> {
+        self.since.unwrap_or(self.deployed)
+    }
+}
+
+/// A release compared against, and when it served the environment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BaselineRelease {
     /// Its version.
     pub version: String,
     /// Its deploy to the environment.
     pub deployed: DateTime<Utc>,
+    /// When the next release's deploy to the environment started (it served until then).
+    pub until: DateTime<Utc>,
 }
 
 /// What is settled once per run.
@@ -69,8 +89,8 @@ pub struct Setup {
     pub scope: Scope,
     /// The deploy.
     pub anchor: Anchor,
-    /// The baseline, or why there is none.
-    pub baseline: Result<BaselineRelease, String>,
+    /// The baseline releases, newest first (several for a pooled baseline), or why there is none.
+    pub baselines: Result<Vec<BaselineRelease>, String>,
     /// Things the report should mention.
     pub notes: Vec<String>,
 }
@@ -84,6 +104,33 @@ pub struct IssueSearch {
     pub issues: Vec<Issue>,
     /// How many match in total.
     pub total: u64,
+}
+
+/// How a baseline release's window was chosen, for the report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum WindowChoice {
+    /// The candidate's own window: it still served then (a rollout or canary).
+    Concurrent,
+    /// The same hours of the clock `days` day(s) earlier, while it served.
+    SameHours {
+        /// How many days back.
+        days: i64,
+    },
+    /// Its last stretch before the next release replaced it, as long as the candidate's window.
+    BeforeReplaced,
+}
+
+impl WindowChoice {
+    /// In words.
+    pub fn describe(&self) -> String {
+        match self {
+            Self::Concurrent => "concurrent: the same window, while it still served".into(),
+            Self::SameHours { days: 1 } => "the same hours one day earlier".into(),
+            Self::SameHours { days } => format!("the same hours {days} days earlier"),
+            Self::BeforeReplaced => "its last stretch before it was replaced".into(),
+        }
+    }
 }
 
 /// Sessions of one release in one window.
@@ -102,19 +149,27 @@ pub struct SessionTotals {
 pub struct SessionData {
     /// The release watched.
     pub candidate: SessionTotals,
-    /// The baseline, when there is one with data.
+    /// The baseline releases that have sessions, pooled, when there are any.
     pub baseline: Option<SessionTotals>,
 }
 
-/// What error counts are divided by.
+/// What error counts are divided by: one kind for every side, never mixed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExposureKind {
     /// Sessions (release health).
     Sessions,
-    /// Transactions (performance monitoring).
+    /// Transactions (tracing).
     Transactions,
-    /// Minutes of the window: nothing better is known.
-    Minutes,
+}
+
+impl ExposureKind {
+    /// The unit's name.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Self::Sessions => "sessions",
+            Self::Transactions => "transactions",
+        }
+    }
 }
 
 /// One release's errors and exposure in its window.
@@ -126,21 +181,50 @@ pub struct Side {
     pub window: Window,
     /// Error events.
     pub errors: u64,
-    /// Sessions, transactions or minutes.
+    /// Sessions or transactions.
     pub exposure: f64,
+    /// How a baseline's window was chosen (`None` for the candidate).
+    pub choice: Option<WindowChoice>,
 }
 
-/// Error counts of the candidate and, when there is one, the baseline.
+/// Error counts over one exposure kind for the candidate and the baselines.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ErrorRateData {
     /// What the counts are divided by.
     pub kind: ExposureKind,
     /// The release watched.
     pub candidate: Side,
-    /// The baseline over the matched window.
-    pub baseline: Option<Side>,
+    /// The baseline releases over their windows (empty: nothing to compare with).
+    pub baselines: Vec<Side>,
     /// Why a better exposure was not used, when that is worth saying.
     pub note: Option<String>,
+}
+
+impl ErrorRateData {
+    /// The baselines as one: errors and exposure summed (`None` without a baseline).
+    pub fn pooled_baseline(&self) -> Option<(u64, f64)> {
+        (!self.baselines.is_empty()).then(|| {
+            self.baselines
+                .iter()
+                .fold((0, 0.0), |(errors, exposure), side| {
+                    (errors + side.errors, exposure + side.exposure)
+                })
+        })
+    }
+}
+
+/// The error rates, or why there is no exposure both sides share.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ErrorRates {
+    /// Counts over one exposure kind.
+    Measured(ErrorRateData),
+    /// No exposure kind every side has.
+    NoExposure {
+        /// The candidate's error events since the deploy, for the report.
+        candidate_errors: u64,
+        /// What each side has and what to do about it.
+        reason: String,
+    },
 }
 
 /// Everything one look saw.
@@ -155,5 +239,5 @@ pub struct Observations {
     /// Sessions, or `None` when the projects send none.
     pub sessions: Observed<Option<SessionData>>,
     /// Error counts.
-    pub errors: Observed<ErrorRateData>,
+    pub errors: Observed<ErrorRates>,
 }

@@ -1,17 +1,21 @@
 //! The policy in force: what the gate watches, for how long, and what each verdict exits with.
 
+use super::observations::ExposureKind;
+use super::rate_decision::EVENTS_TO_PASS;
 use crate::exit::Exit;
 use serde_json::{Value, json};
 use std::time::Duration;
 
 /// The false-alarm budget of the statistical rules over the whole watch (one-sided).
 pub const ALPHA: f64 = 0.05;
-/// Sessions each release needs in its window before the session-based checks may pass.
-pub const MIN_SESSIONS: u64 = 500;
-/// Transactions each release needs in its window before the error rate may pass.
-pub const MIN_TRANSACTIONS: u64 = 1000;
-/// Error events both windows need together when there is no session or transaction count.
-pub const MIN_EVENTS_WITHOUT_EXPOSURE: u64 = 10;
+/// The false-pass budget of each rule over the whole watch: the chance it passes a release
+/// worse than the policy allows.
+pub const BETA: f64 = 0.05;
+/// The longest `--soak`, `--interval` or `--timeout`: a gate watches a deploy for minutes or hours,
+/// so anything longer is a typo, and every instant of the watch stays far inside the calendar.
+pub const MAX_WATCH: Duration = Duration::from_secs(30 * 86_400);
+/// The most releases a pooled baseline (`--baseline last:K`) takes.
+pub const MAX_POOLED: usize = 10;
 
 /// Issue levels, lowest first.
 const LEVELS: [&str; 5] = ["debug", "info", "warning", "error", "fatal"];
@@ -99,12 +103,27 @@ pub struct PolicySpec {
     pub level: String,
     /// Extra issue search terms.
     pub query: Option<String>,
-    /// `previous` or a version.
+    /// `previous`, `last:K` (the last K releases pooled) or a version.
     pub baseline: String,
     /// Largest tolerated increase of a rate over the baseline, in percent.
     pub max_increase: f64,
+    /// A ceiling on the release's own error rate (errors per session or transaction), whatever
+    /// the baseline.
+    pub max_error_rate: Option<f64>,
     /// Lowest crash-free session rate, in percent.
     pub min_crash_free: f64,
+    /// Events since the deploy that make a new issue count (it counts at this or `new_issue_min_users`).
+    pub new_issue_min_events: u64,
+    /// Users since the deploy that make a new issue count (it counts at this or `new_issue_min_events`).
+    pub new_issue_min_users: u64,
+    /// Only unhandled errors (crashes) count for the issue rules.
+    pub unhandled_only: bool,
+    /// Sessions each window needs before a session-based rule may pass.
+    pub min_sessions: u64,
+    /// Transactions each window needs before the error rate may pass per transaction.
+    pub min_transactions: u64,
+    /// Error events the baseline's window needs before the error rate may pass.
+    pub min_errors: u64,
     /// What an inconclusive verdict exits with.
     pub on_inconclusive: OnInconclusive,
     /// Exit 0 whatever the verdict.
@@ -127,7 +146,16 @@ impl Default for PolicySpec {
             query: None,
             baseline: "previous".into(),
             max_increase: 25.0,
+            max_error_rate: None,
             min_crash_free: 99.0,
+            // An issue counts at 10 events or 3 users: one stray handled event is not a regression
+            // (docs/gate.md says where these come from).
+            new_issue_min_events: 10,
+            new_issue_min_users: 3,
+            unhandled_only: false,
+            min_sessions: 500,
+            min_transactions: 1000,
+            min_errors: EVENTS_TO_PASS,
             on_inconclusive: OnInconclusive::Neutral,
             report_only: false,
             allow_partial: false,
@@ -135,13 +163,91 @@ impl Default for PolicySpec {
     }
 }
 
-/// The release the candidate is compared with.
+/// The release(s) the candidate is compared with.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Baseline {
-    /// The release deployed to the same environment before this one.
-    Previous,
+    /// The last K releases deployed to the same environment before this one, pooled (1: `previous`).
+    Recent(usize),
     /// A named release.
     Version(String),
+}
+
+impl Baseline {
+    /// Reads `previous`, `last:K` or a version; the error says what is accepted.
+    pub fn parse(text: &str) -> Result<Self, InvalidPolicy> {
+        let text = text.trim();
+        let pooled = |count: &str| {
+            count
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|k| (1..=MAX_POOLED).contains(k))
+                .map(Self::Recent)
+                .ok_or_else(|| {
+                    InvalidPolicy(format!(
+                        "--baseline {text:?}: `last:K` pools the last K releases, K from 1 to {MAX_POOLED}, e.g. last:3"
+                    ))
+                })
+        };
+        match text {
+            "" => Err(InvalidPolicy(
+                "--baseline must be `previous`, `last:K` or a version".into(),
+            )),
+            "previous" => Ok(Self::Recent(1)),
+            _ => match text.strip_prefix("last:") {
+                Some(count) => pooled(count),
+                None => Ok(Self::Version(text.to_owned())),
+            },
+        }
+    }
+
+    /// The setting as the flag takes it.
+    pub fn name(&self) -> String {
+        match self {
+            Self::Recent(1) => "previous".into(),
+            Self::Recent(count) => format!("last:{count}"),
+            Self::Version(version) => version.clone(),
+        }
+    }
+}
+
+/// When a new issue counts: the issue rules' filters beyond level and query.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IssueFilter {
+    /// Events since the deploy that make a new issue count.
+    pub min_events: u64,
+    /// Users since the deploy that make a new issue count.
+    pub min_users: u64,
+    /// Only unhandled errors count.
+    pub unhandled_only: bool,
+}
+
+impl IssueFilter {
+    /// Whether a new issue with these numbers since the deploy reaches either minimum.
+    pub fn reached(&self, events: u64, users: u64) -> bool {
+        events >= self.min_events || users >= self.min_users
+    }
+}
+
+/// How much data a rate rule needs before it may pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Minimums {
+    /// Sessions in each window.
+    pub sessions: u64,
+    /// Transactions in each window.
+    pub transactions: u64,
+    /// Error events in the baseline's window.
+    pub errors: u64,
+}
+
+impl Minimums {
+    /// The exposure of `kind` each window needs, and the flag that sets it.
+    pub fn exposure(&self, kind: ExposureKind) -> (u64, &'static str) {
+        match kind {
+            ExposureKind::Sessions => (self.sessions, "--min-sessions"),
+            ExposureKind::Transactions => (self.transactions, "--min-transactions"),
+        }
+    }
 }
 
 /// Everything that decides the verdict, printed at the start and in the report.
@@ -169,8 +275,14 @@ pub struct Policy {
     pub baseline: Baseline,
     /// Largest tolerated increase of a rate over the baseline, as a fraction (0.25 = 25 %).
     pub max_increase: f64,
+    /// A ceiling on the release's own errors per session or transaction.
+    pub max_error_rate: Option<f64>,
     /// Lowest crash-free session rate, as a fraction (0.99 = 99 %).
     pub min_crash_free: f64,
+    /// When an issue counts.
+    pub issues: IssueFilter,
+    /// How much data a rate rule needs before it may pass.
+    pub minimums: Minimums,
     /// What an inconclusive verdict exits with.
     pub on_inconclusive: OnInconclusive,
     /// Exit 0 whatever the verdict.
@@ -185,6 +297,19 @@ impl Policy {
         let invalid = |message: &str| Err(InvalidPolicy(message.to_owned()));
         let version = required(&spec.version, "VERSION")?;
         let environment = required(&spec.environment, "--env")?;
+        for (flag, duration) in [
+            ("--soak", Some(spec.soak)),
+            ("--interval", Some(spec.interval)),
+            ("--timeout", spec.timeout),
+        ] {
+            if let Some(duration) = duration.filter(|d| *d > MAX_WATCH) {
+                return Err(InvalidPolicy(format!(
+                    "{flag} {} is longer than a gate can watch: use at most {} (a deploy is watched for minutes or hours)",
+                    human_duration(duration),
+                    human_duration(MAX_WATCH)
+                )));
+            }
+        }
         if spec.interval.is_zero() {
             return invalid("--interval must be at least 1s");
         }
@@ -201,14 +326,20 @@ impl Policy {
         if !spec.max_increase.is_finite() || spec.max_increase < 0.0 {
             return invalid("--max-increase must be a percentage of 0 or more, e.g. 25");
         }
-        if !(0.0..=100.0).contains(&spec.min_crash_free) {
-            return invalid("--min-crash-free must be a percentage between 0 and 100, e.g. 99.5");
+        if !(0.0..100.0).contains(&spec.min_crash_free) {
+            return invalid(
+                "--min-crash-free must be a percentage from 0 up to (not including) 100, e.g. 99.5",
+            );
         }
-        let baseline = match spec.baseline.trim() {
-            "" => return invalid("--baseline must be `previous` or a version"),
-            "previous" => Baseline::Previous,
-            version => Baseline::Version(version.to_owned()),
-        };
+        if spec
+            .max_error_rate
+            .is_some_and(|rate| !rate.is_finite() || rate <= 0.0)
+        {
+            return invalid(
+                "--max-error-rate must be errors per session or transaction above 0, e.g. 0.02 for 2 in 100",
+            );
+        }
+        let baseline = Baseline::parse(&spec.baseline)?;
         Ok(Self {
             version,
             environment,
@@ -226,7 +357,18 @@ impl Policy {
                 .map(str::to_owned),
             baseline,
             max_increase: spec.max_increase / 100.0,
+            max_error_rate: spec.max_error_rate,
             min_crash_free: spec.min_crash_free / 100.0,
+            issues: IssueFilter {
+                min_events: spec.new_issue_min_events,
+                min_users: spec.new_issue_min_users,
+                unhandled_only: spec.unhandled_only,
+            },
+            minimums: Minimums {
+                sessions: spec.min_sessions,
+                transactions: spec.min_transactions,
+                errors: spec.min_errors,
+            },
             on_inconclusive: spec.on_inconclusive,
             report_only: spec.report_only,
             allow_partial: spec.allow_partial,
@@ -272,7 +414,13 @@ impl Policy {
     /// The policy in one paragraph, for the start of the run and the report.
     pub fn describe(&self) -> String {
         let baseline = match &self.baseline {
-            Baseline::Previous => format!("the release deployed to {} before it", self.environment),
+            Baseline::Recent(1) => {
+                format!("the release deployed to {} before it", self.environment)
+            }
+            Baseline::Recent(count) => format!(
+                "the last {count} releases deployed to {} before it, pooled",
+                self.environment
+            ),
             Baseline::Version(version) => format!("release {version}"),
         };
         let extra = self
@@ -290,17 +438,34 @@ impl Policy {
                 human_duration(self.timeout)
             )
         };
+        let ceiling = self
+            .max_error_rate
+            .map(|rate| format!(" or above {rate} errors per session or transaction"))
+            .unwrap_or_default();
+        let kind = if self.issues.unhandled_only {
+            "unhandled "
+        } else {
+            ""
+        };
         format!(
-            "{timeline} Fail on more than {max_new} new issue(s) or any regressed issue at level {level} or above{extra}; \
-             on an error rate credibly more than {increase} above {baseline}; \
+            "{timeline} Fail on more than {max_new} new {kind}issue(s) with {events}+ events or {users}+ users, \
+             or any regressed {kind}issue, at level {level} or above{extra}; \
+             on an error rate credibly more than {increase} above {baseline}{ceiling}; \
              on a crash-free session rate credibly below {floor} or a crash rate credibly more than {increase} above the baseline. \
-             False-alarm budget {alpha} spent over the looks (O'Brien-Fleming). \
+             A rate passes only on evidence, with {sessions} sessions or {transactions} transactions in each window and {errors} baseline errors. \
+             False-alarm budget {alpha} and false-pass budget {beta} per rule, mostly spent at the end of the soak. \
              Inconclusive exits {inconclusive}{report_only}{partial}.",
             max_new = self.max_new_issues,
+            events = self.issues.min_events,
+            users = self.issues.min_users,
             level = self.level.name(),
             increase = percent(self.max_increase),
             floor = percent(self.min_crash_free),
+            sessions = self.minimums.sessions,
+            transactions = self.minimums.transactions,
+            errors = self.minimums.errors,
             alpha = ALPHA,
+            beta = BETA,
             inconclusive = match self.on_inconclusive {
                 OnInconclusive::Pass => "0 (--on-inconclusive pass)",
                 OnInconclusive::Fail => "1 (--on-inconclusive fail)",
@@ -326,16 +491,21 @@ impl Policy {
             "interval_seconds": self.interval.as_secs(),
             "timeout_seconds": self.timeout.as_secs(),
             "max_new_issues": self.max_new_issues,
+            "new_issue_min_events": self.issues.min_events,
+            "new_issue_min_users": self.issues.min_users,
+            "unhandled_only": self.issues.unhandled_only,
             "level": self.level.name(),
             "query": self.query,
-            "baseline": match &self.baseline {
-                Baseline::Previous => "previous",
-                Baseline::Version(version) => version,
-            },
+            "baseline": self.baseline.name(),
             "max_increase_percent": self.max_increase * 100.0,
+            "max_error_rate": self.max_error_rate,
             "min_crash_free_percent": self.min_crash_free * 100.0,
+            "min_sessions": self.minimums.sessions,
+            "min_transactions": self.minimums.transactions,
+            "min_errors": self.minimums.errors,
             "alpha": ALPHA,
-            "alpha_spending": "O'Brien-Fleming",
+            "beta": BETA,
+            "alpha_spending": "O'Brien-Fleming before the soak, most at its end, the rest by the timeout",
             "on_inconclusive": self.on_inconclusive.name(),
             "report_only": self.report_only,
             "allow_partial": self.allow_partial,
@@ -427,7 +597,11 @@ mod tests {
         assert_eq!(policy.timeout, Duration::from_secs(900));
         assert_eq!(policy.max_new_issues, 0);
         assert_eq!(policy.level.search_term(), "level:[error,fatal]");
-        assert_eq!(policy.baseline, Baseline::Previous);
+        assert_eq!(policy.baseline, Baseline::Recent(1));
+        assert_eq!(policy.issues.min_events, 10);
+        assert_eq!(policy.issues.min_users, 3);
+        assert_eq!(policy.minimums.sessions, 500);
+        assert_eq!(policy.max_error_rate, None);
         assert_eq!(policy.max_increase, 0.25);
         assert_eq!(policy.on_inconclusive, OnInconclusive::Neutral);
         assert_eq!(policy.exit_for(Verdict::Inconclusive), Exit::Inconclusive);
@@ -480,11 +654,68 @@ mod tests {
                 },
                 "--env must not be empty",
             ),
+            (
+                PolicySpec {
+                    soak: Duration::from_secs(u64::MAX),
+                    ..spec()
+                },
+                "--soak",
+            ),
+            (
+                PolicySpec {
+                    timeout: Some(Duration::from_secs(100_000_000 * 86_400)),
+                    ..spec()
+                },
+                "--timeout 2400000000h is longer than a gate can watch: use at most 720h",
+            ),
+            (
+                PolicySpec {
+                    interval: MAX_WATCH + Duration::from_secs(1),
+                    ..spec()
+                },
+                "--interval",
+            ),
+            (
+                PolicySpec {
+                    max_error_rate: Some(0.0),
+                    ..spec()
+                },
+                "--max-error-rate",
+            ),
+            (
+                PolicySpec {
+                    baseline: "last:0".into(),
+                    ..spec()
+                },
+                "K from 1 to 10",
+            ),
         ];
         for (spec, message) in cases {
             let err = Policy::from_spec(spec.clone()).unwrap_err().to_string();
             assert!(err.contains(message), "{spec:?}: {err}");
         }
+    }
+
+    #[test]
+    fn baselines_are_previous_pooled_or_a_version() {
+        let parse = |text: &str| Baseline::parse(text).unwrap();
+        assert_eq!(parse("previous"), Baseline::Recent(1));
+        assert_eq!(parse(" last:3 "), Baseline::Recent(3));
+        assert_eq!(parse("1.4.0"), Baseline::Version("1.4.0".into()));
+        assert_eq!(parse("last:3").name(), "last:3");
+        assert_eq!(parse("last:1").name(), "previous");
+        for bad in ["", "last:", "last:11", "last:two"] {
+            assert!(Baseline::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_new_issue_counts_at_either_minimum() {
+        let filter = Policy::from_spec(spec()).unwrap().issues;
+        assert!(!filter.reached(1, 1), "one handled event by one user");
+        assert!(filter.reached(10, 1));
+        assert!(filter.reached(2, 3));
+        assert!(!filter.reached(9, 2));
     }
 
     #[test]

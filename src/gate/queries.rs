@@ -20,11 +20,15 @@ pub fn search_value(value: &str) -> String {
 
 fn with_extra_terms(mut terms: Vec<String>, policy: &Policy) -> String {
     terms.push(policy.level.search_term());
+    if policy.issues.unhandled_only {
+        terms.push("error.unhandled:true".into());
+    }
     terms.extend(policy.query.clone());
     terms.join(" ")
 }
 
-/// `firstRelease:V firstSeen:>=T level:[...] EXTRA`: issues first seen in the release since the deploy.
+/// `firstRelease:V firstSeen:>=T level:[...] [error.unhandled:true] EXTRA`: issues first seen in
+/// the release since the deploy.
 pub fn new_issue_query(policy: &Policy, since: Option<DateTime<Utc>>) -> String {
     let mut terms = vec![format!("firstRelease:{}", search_value(&policy.version))];
     terms.extend(since.map(|t| format!("firstSeen:>={}", timestamp(t))));
@@ -92,6 +96,12 @@ mod tests {
         assert_eq!(
             new_issue_query(&policy(None), None),
             "firstRelease:1.2.0 level:[error,fatal]"
+        );
+        let mut crashes = policy(Some("!transaction:/health"));
+        crashes.issues.unhandled_only = true;
+        assert_eq!(
+            regressed_query(&crashes, None),
+            "is:regressed release:1.2.0 level:[error,fatal] error.unhandled:true !transaction:/health"
         );
     }
 

@@ -33,10 +33,12 @@ pub struct Report {
     pub deployed_at: DateTime<Utc>,
     /// Whether Sentry has that deploy.
     pub deploy_recorded: bool,
-    /// Issues count from here.
+    /// Issues and rates count from here (the deploy's start, so the rollout is inside).
     pub issues_since: Option<DateTime<Utc>>,
-    /// The baseline release and its deploy.
+    /// The baseline release and its deploy (the newest, when several are pooled).
     pub baseline: Option<BaselineInfo>,
+    /// Every baseline release, newest first (several with `--baseline last:K`).
+    pub baselines: Vec<BaselineInfo>,
     /// The policy in force.
     pub policy: Value,
     /// The policy in words.
@@ -55,13 +57,15 @@ pub struct Report {
     pub notes: Vec<String>,
 }
 
-/// The baseline release.
+/// A baseline release.
 #[derive(Debug, Clone, Serialize)]
 pub struct BaselineInfo {
     /// Its version.
     pub version: String,
     /// Its deploy to the environment.
     pub deployed_at: DateTime<Utc>,
+    /// When the next release's deploy started (it served until then).
+    pub served_until: DateTime<Utc>,
 }
 
 /// How a watch ended, for [`Report::new`].
@@ -82,6 +86,16 @@ impl Report {
     /// Assembles the report of a finished watch.
     pub fn new(policy: &Policy, setup: &Setup, ending: Ending, notes: Vec<String>) -> Self {
         let (verdict, reason) = ending.verdict;
+        let baselines: Vec<BaselineInfo> = setup
+            .baselines
+            .iter()
+            .flatten()
+            .map(|b| BaselineInfo {
+                version: b.version.clone(),
+                deployed_at: b.deployed,
+                served_until: b.until,
+            })
+            .collect();
         let partial = ending
             .rules
             .iter()
@@ -105,11 +119,9 @@ impl Report {
             partial,
             deployed_at: setup.anchor.deployed,
             deploy_recorded: setup.anchor.recorded,
-            issues_since: setup.anchor.issues_since,
-            baseline: setup.baseline.as_ref().ok().map(|b| BaselineInfo {
-                version: b.version.clone(),
-                deployed_at: b.deployed,
-            }),
+            issues_since: setup.anchor.since,
+            baseline: baselines.first().cloned(),
+            baselines,
             policy: policy.to_json(),
             policy_text: policy.describe(),
             checked_at: ending.at,
@@ -180,19 +192,27 @@ impl Report {
         let since = match self.issues_since {
             Some(since) if since != self.deployed_at => {
                 format!(
-                    " (issues counted from the deploy's start, {})",
+                    " (issues and rates counted from the deploy's start, {})",
                     timestamp(since)
                 )
             }
             _ => String::new(),
         };
-        let baseline = match &self.baseline {
-            Some(b) => format!(
+        let baseline = match self.baselines.as_slice() {
+            [] => "; no baseline".into(),
+            [only] => format!(
                 "; baseline {} deployed {}",
-                b.version,
-                timestamp(b.deployed_at)
+                only.version,
+                timestamp(only.deployed_at)
             ),
-            None => "; no baseline".into(),
+            several => format!(
+                "; baseline pooled over {}",
+                several
+                    .iter()
+                    .map(|b| format!("{} (deployed {})", b.version, timestamp(b.deployed_at)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         format!(
             "{deploy}{since}{baseline}. Watched {} after the deploy in {} look(s); false-alarm budget spent: {} of {ALPHA}.",
@@ -213,6 +233,16 @@ impl Report {
             self.verdict.name().to_ascii_uppercase(),
             self.reason
         )
+    }
+
+    /// What to do about an inconclusive verdict.
+    fn next_step(&self) -> Option<String> {
+        (self.verdict == Verdict::Inconclusive).then(|| {
+            "To decide: give the gate more data (a longer --soak or --timeout), lower the minimums \
+             named above if less traffic is representative for this app, or choose what an \
+             inconclusive gate exits with (--on-inconclusive pass|fail)."
+                .to_owned()
+        })
     }
 
     /// The report for a terminal: the table, the flagged issues, the numbers, the verdict.
@@ -252,6 +282,7 @@ impl Report {
         }
         out.push(String::new());
         out.push(self.verdict_line());
+        out.extend(self.next_step());
         out.join("\n")
     }
 
@@ -276,6 +307,10 @@ impl Report {
             cell(&self.reason),
             cell(&self.timeline_line())
         ));
+        if let Some(step) = self.next_step() {
+            out.push(String::new());
+            out.push(cell(&step));
+        }
         out.push(String::new());
         out.push("| Rule | Value | Baseline | Threshold | Verdict |".into());
         out.push("|---|---|---|---|---|".into());
@@ -384,9 +419,14 @@ impl Report {
 }
 
 fn ack_note(issue: &FlaggedIssue) -> Option<String> {
-    match (&issue.acknowledged, &issue.acknowledgement_expired) {
-        (Some(ack), _) => Some(format!("acknowledged: {ack}")),
-        (None, Some(expired)) => Some(format!("acknowledgement expired: {expired}")),
+    match (
+        &issue.acknowledged,
+        &issue.acknowledgement_expired,
+        &issue.below_minimums,
+    ) {
+        (Some(ack), _, _) => Some(format!("acknowledged: {ack}")),
+        (None, _, Some(minor)) => Some(minor.clone()),
+        (None, Some(expired), None) => Some(format!("acknowledgement expired: {expired}")),
         _ => None,
     }
 }

@@ -1,13 +1,16 @@
-//! The gate's questions to Sentry, asked through `sentry::api`: the projects, the deploy, the
-//! baseline, the issue searches, and error, session and transaction counts.
+//! The gate's questions to Sentry, asked through `sentry::api`: the release and its projects, the
+//! deploy, the baselines, the issue searches, and error, session and transaction counts.
 //!
 //! Every answer is classified: worth another look (rate limits, gateway errors), unavailable (a
 //! missing scope under `--allow-partial`, an endpoint an older server lacks), or fatal.
 
-use super::error::{GateError, LookError, is_transient};
+use super::comparison::{
+    Exposures, Measured, matched_window, no_common_exposure, oldest_of_newest, serving_periods,
+};
+use super::error::{GateError, LookError, ORG_TOKEN_NOTE, is_transient};
 use super::observations::{
-    Anchor, BaselineRelease, ErrorRateData, ExposureKind, IssueSearch, Observations, Observed,
-    Scope, SessionData, SessionTotals, Setup, Side, Unavailable, Window,
+    Anchor, BaselineRelease, ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations,
+    Observed, Scope, SessionTotals, Setup, Side, Unavailable, Window, WindowChoice,
 };
 use super::policy::{Baseline, Policy};
 use super::queries::{
@@ -18,7 +21,7 @@ use crate::sentry::api::issues::IssueQuery;
 use crate::sentry::api::releases::ReleaseFilter;
 use crate::sentry::api::sessions::SessionQuery;
 use crate::sentry::api::{self, Page};
-use crate::sentry::models::{CommitFile, Deploy, Event, Issue};
+use crate::sentry::models::{CommitFile, Deploy, Event, Issue, Release};
 use crate::sentry::{ApiError, Session};
 use crate::time::parse_sentry_time;
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
@@ -59,6 +62,14 @@ const PROJECTS: Need = Need {
     scope: "project:read",
     optional: false,
 };
+
+/// What counting an exposure kind needs.
+fn need_of(kind: ExposureKind) -> Need {
+    match kind {
+        ExposureKind::Sessions => SESSIONS,
+        ExposureKind::Transactions => EVENTS,
+    }
+}
 
 /// Asks Sentry what the gate needs, for one organization and policy.
 pub struct SentryData<'a> {
@@ -116,24 +127,88 @@ impl<'a> SentryData<'a> {
         }
     }
 
-    /// Settles the projects, the deploy and the baseline (once per run).
+    /// Settles the token, the projects, the deploy and the baselines (once per run).
     pub async fn setup(&self, now: DateTime<Utc>) -> Result<Setup, LookError> {
         let mut notes = Vec::new();
-        let scope = self.scope(&mut notes).await?;
+        if self.session.client().has_org_token() {
+            if !self.policy.allow_partial {
+                return Err(GateError::OrgToken.into());
+            }
+            notes.push(ORG_TOKEN_NOTE.to_owned());
+        }
+        let release = self.release().await?;
+        let scope = self.scope(&release, &mut notes).await?;
         let anchor = self.anchor(now, &mut notes).await?;
-        let baseline = self.baseline(&scope, &anchor).await?;
+        let baselines = self.baselines(&scope, &anchor, &mut notes).await?;
         Ok(Setup {
             scope,
             anchor,
-            baseline,
+            baselines,
             notes,
         })
     }
 
-    async fn scope(&self, notes: &mut Vec<String>) -> Result<Scope, LookError> {
+    async fn release(&self) -> Result<Release, LookError> {
+        let version = &self.policy.version;
+        match api::releases::get(self.session.client(), &self.org, version).await {
+            Err(ApiError::NotFound { .. }) => Err(GateError::Usage(format!(
+                "release {version:?} was not found in organization {:?}: check VERSION, or create the release first (`sentry-companion release create`)",
+                self.org
+            ))
+            .into()),
+            other => Ok(other?),
+        }
+    }
+
+    /// The configured projects, else the release's own: never every project of the organization,
+    /// which would compare the release with another project's.
+    async fn scope(&self, release: &Release, notes: &mut Vec<String>) -> Result<Scope, LookError> {
+        let own: Vec<String> = release.projects.iter().map(|p| p.slug.clone()).collect();
+        let slugs = if self.policy.projects.is_empty() {
+            if own.is_empty() {
+                return Err(GateError::Usage(format!(
+                    "no project given and Sentry lists none for release {}: pass --project (or set SENTRY_PROJECT)",
+                    self.policy.version
+                ))
+                .into());
+            }
+            notes.push(format!(
+                "no project given: the gate looks at the release's projects ({})",
+                own.join(", ")
+            ));
+            own
+        } else {
+            let strangers: Vec<&String> = self
+                .policy
+                .projects
+                .iter()
+                .filter(|slug| !own.is_empty() && !own.contains(slug))
+                .collect();
+            if !strangers.is_empty() && strangers.len() == self.policy.projects.len() {
+                return Err(GateError::Usage(format!(
+                    "release {} does not belong to project(s) {}; its projects are {}: check --project (or SENTRY_PROJECT)",
+                    self.policy.version,
+                    self.policy.projects.join(", "),
+                    own.join(", ")
+                ))
+                .into());
+            }
+            if !strangers.is_empty() {
+                notes.push(format!(
+                    "release {} does not belong to {}: those project(s) add no data",
+                    self.policy.version,
+                    strangers
+                        .iter()
+                        .map(|s| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            self.policy.projects.clone()
+        };
         let mut project_params = Vec::new();
         let mut sends: Vec<Option<bool>> = Vec::new();
-        for slug in &self.policy.projects {
+        for slug in &slugs {
             let answer = self.session.project(&self.org, slug).await;
             match self.settle(answer, PROJECTS)? {
                 Ok(project) => {
@@ -177,52 +252,96 @@ impl<'a> SentryData<'a> {
         notes: &mut Vec<String>,
     ) -> Result<Anchor, LookError> {
         let version = &self.policy.version;
-        let deploys = match self.deploys(version).await {
-            Err(ApiError::NotFound { .. }) => {
-                return Err(GateError::Usage(format!(
-                    "release {version:?} was not found in organization {:?}: check VERSION, or create the release first (`sentry-companion release create`)",
-                    self.org
-                ))
-                .into());
-            }
-            other => other?,
-        };
-        match latest_deploy(&deploys, &self.policy.environment, None) {
-            Some((finished, started)) => Ok(Anchor {
+        let environment = &self.policy.environment;
+        let deploys = self.deploys(version).await?;
+        if let Some((finished, started)) = latest_deploy(&deploys, environment, None) {
+            return Ok(Anchor {
                 deployed: finished,
-                issues_since: Some(started.filter(|s| *s <= finished).unwrap_or(finished)),
+                since: Some(started.filter(|s| *s <= finished).unwrap_or(finished)),
                 recorded: true,
-            }),
-            None => {
-                notes.push(format!(
-                    "no deploy of {version} to {} is recorded in Sentry: the watch starts now and counts every issue first seen in the release",
-                    self.policy.environment
-                ));
-                Ok(Anchor {
-                    deployed: now,
-                    issues_since: None,
-                    recorded: false,
-                })
-            }
+            });
+        }
+        let mut elsewhere: Vec<&str> = deploys.iter().map(|d| d.environment.as_str()).collect();
+        elsewhere.sort_unstable();
+        elsewhere.dedup();
+        if !elsewhere.is_empty() {
+            return Err(GateError::Usage(format!(
+                "release {version} has no deploy to environment {environment:?}; its deploys went to {}: check --env (names are case-sensitive), or record this deploy with `sentry-companion release deploy {version} --env {environment}`",
+                elsewhere.join(", ")
+            ))
+            .into());
+        }
+        self.check_environment_exists().await?;
+        notes.push(format!(
+            "no deploy of {version} to {environment} is recorded in Sentry: the watch starts now and counts every issue first seen in the release"
+        ));
+        Ok(Anchor {
+            deployed: now,
+            since: None,
+            recorded: false,
+        })
+    }
+
+    /// Refuses an environment the organization does not know (a typo in `--env`); when the list
+    /// cannot be read the run goes on, and a later 404 says the same.
+    async fn check_environment_exists(&self) -> Result<(), LookError> {
+        let Ok(known) = api::organizations::environments(self.session.client(), &self.org).await
+        else {
+            return Ok(());
+        };
+        if known.is_empty() || known.contains(&self.policy.environment) {
+            return Ok(());
+        }
+        Err(GateError::Usage(format!(
+            "{}; the organization's environments are {}",
+            self.unknown_environment(),
+            known.join(", ")
+        ))
+        .into())
+    }
+
+    fn unknown_environment(&self) -> String {
+        format!(
+            "environment {:?} is not known in organization {:?}: check --env (names are case-sensitive)",
+            self.policy.environment, self.org
+        )
+    }
+
+    /// A 404 from a list the environment filters, once the organization and release are known to
+    /// exist: the environment is what Sentry did not find.
+    fn environment_not_found(&self, error: ApiError) -> LookError {
+        match error {
+            ApiError::NotFound { .. } => GateError::Usage(self.unknown_environment()).into(),
+            other => other.into(),
         }
     }
 
-    async fn baseline(
+    async fn baselines(
         &self,
         scope: &Scope,
         anchor: &Anchor,
-    ) -> Result<Result<BaselineRelease, String>, LookError> {
+        notes: &mut Vec<String>,
+    ) -> Result<Result<Vec<BaselineRelease>, String>, LookError> {
         let environment = &self.policy.environment;
+        let start = anchor.window_start();
         let version = match &self.policy.baseline {
-            Baseline::Previous => {
-                return Ok(self
-                    .previous_release(scope, anchor.deployed)
-                    .await?
-                    .ok_or_else(|| {
-                        format!(
-                            "no earlier release was deployed to {environment}, so there is nothing to compare with"
-                        )
-                    }));
+            Baseline::Recent(count) => {
+                let recent = self
+                    .recent_deploys(scope, start, *count)
+                    .await
+                    .map_err(|e| self.environment_not_found(e))?;
+                if recent.is_empty() {
+                    return Ok(Err(format!(
+                        "no earlier release was deployed to {environment}, so there is nothing to compare with"
+                    )));
+                }
+                if recent.len() < *count {
+                    notes.push(format!(
+                        "--baseline last:{count}: only {} earlier release(s) were deployed to {environment}, pooled",
+                        recent.len()
+                    ));
+                }
+                return Ok(Ok(serving_periods(recent, start)));
             }
             Baseline::Version(version) => version,
         };
@@ -235,24 +354,27 @@ impl<'a> SentryData<'a> {
             }
             other => other?,
         };
-        match latest_deploy(&deploys, environment, Some(anchor.deployed)) {
-            Some((deployed, _)) => Ok(Ok(BaselineRelease {
+        match latest_deploy(&deploys, environment, Some(start)) {
+            Some((deployed, _)) => Ok(Ok(vec![BaselineRelease {
                 version: version.clone(),
                 deployed,
-            })),
+                until: start,
+            }])),
             None => Err(GateError::Usage(format!(
-                "the baseline release {version} has no deploy to {environment} before this release's, so its window cannot be matched: record one with `sentry-companion release deploy` or choose another --baseline"
+                "the baseline release {version} has no deploy to {environment} before this release's, so its windows cannot be chosen: record one with `sentry-companion release deploy` or choose another --baseline"
             ))
             .into()),
         }
     }
 
-    /// The release deployed to the environment most recently before `before`.
-    async fn previous_release(
+    /// The `count` releases deployed to the environment most recently before `before`, newest
+    /// first, as (version, deploy finished).
+    async fn recent_deploys(
         &self,
         scope: &Scope,
         before: DateTime<Utc>,
-    ) -> Result<Option<BaselineRelease>, ApiError> {
+        count: usize,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, ApiError> {
         let environment = &self.policy.environment;
         let filter = ReleaseFilter {
             environment,
@@ -266,15 +388,16 @@ impl<'a> SentryData<'a> {
             Page::first(RELEASES_SCANNED),
         )
         .await?;
-        let mut best: Option<BaselineRelease> = None;
+        let mut found: Vec<(String, DateTime<Utc>)> = Vec::new();
         for release in releases.items {
             if release.version == self.policy.version {
                 continue;
             }
             let created = release.date_created.as_deref().and_then(parse_sentry_time);
-            // Newest first: a release created before the best deploy found cannot beat it.
-            if let (Some(best), Some(created)) = (&best, created)
-                && created < best.deployed
+            // Newest first: a release created before the count-th newest deploy found cannot
+            // be among the newest.
+            if let (Some(oldest), Some(created)) = (oldest_of_newest(&found, count), created)
+                && created < oldest
             {
                 break;
             }
@@ -293,16 +416,13 @@ impl<'a> SentryData<'a> {
                     Some(before),
                 ),
             };
-            if let Some((at, _)) = deployed
-                && best.as_ref().is_none_or(|b| at > b.deployed)
-            {
-                best = Some(BaselineRelease {
-                    version: release.version,
-                    deployed: at,
-                });
+            if let Some((at, _)) = deployed {
+                found.push((release.version, at));
             }
         }
-        Ok(best)
+        found.sort_by_key(|(_, deployed)| std::cmp::Reverse(*deployed));
+        found.truncate(count);
+        Ok(found)
     }
 
     /// One look: every rule's data at `now`.
@@ -311,40 +431,28 @@ impl<'a> SentryData<'a> {
         setup: &Setup,
         now: DateTime<Utc>,
     ) -> Result<Observations, LookError> {
-        let since = setup.anchor.issues_since;
+        let since = setup.anchor.since;
         let new_issues = self
             .search(setup, new_issue_query(self.policy, since), since, now)
             .await?;
         let regressed = self
             .search(setup, regressed_query(self.policy, since), since, now)
             .await?;
-        let candidate_window = Window {
-            start: setup.anchor.deployed,
-            end: now.max(setup.anchor.deployed),
+        let start = setup.anchor.window_start();
+        let window = Window {
+            start,
+            end: now.max(start),
         };
-        let baseline_window = setup.baseline.as_ref().ok().map(|b| {
-            let end = (b.deployed + (candidate_window.end - candidate_window.start))
-                .min(setup.anchor.deployed)
-                .max(b.deployed);
-            (
-                b.version.clone(),
-                Window {
-                    start: b.deployed,
-                    end,
-                },
-            )
-        });
-        let sessions = self
-            .session_data(setup, candidate_window, baseline_window.as_ref())
-            .await?;
+        let baselines = setup.baselines.as_deref().unwrap_or_default();
+        let sessions = self.session_sides(setup, window, baselines).await?;
         let errors = self
-            .error_data(setup, candidate_window, baseline_window.as_ref(), &sessions)
+            .error_rates(setup, window, baselines, &sessions)
             .await?;
         Ok(Observations {
             at: now,
             new_issues,
             regressed,
-            sessions,
+            sessions: sessions.map(|sides| sides.map(|s| s.session_data())),
             errors,
         })
     }
@@ -376,40 +484,119 @@ impl<'a> SentryData<'a> {
             issues: listing.items,
             query: query.clone(),
         });
-        self.settle(answer, ISSUES)
+        match answer {
+            Err(error @ ApiError::NotFound { .. }) => Err(self.environment_not_found(error)),
+            answer => self.settle(answer, ISSUES),
+        }
     }
 
-    async fn session_data(
+    /// Sessions of the candidate over its window and of each baseline over its chosen window;
+    /// `None` when the projects send none.
+    async fn session_sides(
         &self,
         setup: &Setup,
-        candidate: Window,
-        baseline: Option<&(String, Window)>,
-    ) -> Result<Observed<Option<SessionData>>, LookError> {
+        window: Window,
+        baselines: &[BaselineRelease],
+    ) -> Result<Observed<Option<Exposures>>, LookError> {
         if setup.scope.sends_sessions == Some(false) {
             return Ok(Ok(None));
         }
-        let candidate_totals = match self.settle(
-            self.sessions(setup, &self.policy.version, candidate).await,
-            SESSIONS,
-        )? {
-            Ok(totals) => totals,
+        let sides = match self
+            .exposures(setup, ExposureKind::Sessions, window, baselines)
+            .await?
+        {
+            Ok(sides) => sides,
             Err(unavailable) => return Ok(Err(unavailable)),
         };
-        let baseline_totals = match baseline {
-            Some((version, window)) => self
-                .settle(self.sessions(setup, version, *window).await, SESSIONS)?
-                .ok(),
-            None => None,
-        };
-        let seen_any =
-            candidate_totals.sessions > 0 || baseline_totals.is_some_and(|b| b.sessions > 0);
-        if setup.scope.sends_sessions.is_none() && !seen_any {
+        if setup.scope.sends_sessions.is_none() && !sides.any_has_some() {
             return Ok(Ok(None));
         }
-        Ok(Ok(Some(SessionData {
-            candidate: candidate_totals,
-            baseline: baseline_totals.filter(|b| b.sessions > 0),
-        })))
+        Ok(Ok(Some(sides)))
+    }
+
+    /// One exposure kind for the candidate over its window and each baseline over its chosen
+    /// window.
+    async fn exposures(
+        &self,
+        setup: &Setup,
+        kind: ExposureKind,
+        window: Window,
+        baselines: &[BaselineRelease],
+    ) -> Result<Observed<Exposures>, LookError> {
+        let version = &self.policy.version;
+        let candidate = match self.settle(
+            self.exposure(setup, kind, version, window).await,
+            need_of(kind),
+        )? {
+            Ok(measured) => measured,
+            Err(unavailable) => return Ok(Err(unavailable)),
+        };
+        let mut sides = Vec::new();
+        for baseline in baselines {
+            match self
+                .baseline_exposure(setup, kind, baseline, window)
+                .await?
+            {
+                Ok((measured, choice)) => sides.push((baseline.version.clone(), measured, choice)),
+                Err(unavailable) => return Ok(Err(unavailable)),
+            }
+        }
+        Ok(Ok(Exposures {
+            kind,
+            candidate: (version.clone(), candidate),
+            baselines: sides,
+        }))
+    }
+
+    /// A baseline's exposure of one kind: over the candidate's own window when it still served
+    /// enough there (a rollout or canary), else over [`matched_window`].
+    async fn baseline_exposure(
+        &self,
+        setup: &Setup,
+        kind: ExposureKind,
+        baseline: &BaselineRelease,
+        window: Window,
+    ) -> Result<Observed<(Measured, WindowChoice)>, LookError> {
+        let need = need_of(kind);
+        if baseline.until >= window.start {
+            let concurrent = self.exposure(setup, kind, &baseline.version, window).await;
+            match self.settle(concurrent, need)? {
+                Ok(measured) if measured.amount >= self.policy.minimums.exposure(kind).0.max(1) => {
+                    return Ok(Ok((measured, WindowChoice::Concurrent)));
+                }
+                Ok(_) => {}
+                Err(unavailable) => return Ok(Err(unavailable)),
+            }
+        }
+        let (matched, choice) = matched_window(window, baseline);
+        let measured = self.exposure(setup, kind, &baseline.version, matched).await;
+        Ok(self.settle(measured, need)?.map(|m| (m, choice)))
+    }
+
+    async fn exposure(
+        &self,
+        setup: &Setup,
+        kind: ExposureKind,
+        version: &str,
+        window: Window,
+    ) -> Result<Measured, ApiError> {
+        Ok(match kind {
+            ExposureKind::Sessions => {
+                let totals = self.sessions(setup, version, window).await?;
+                Measured {
+                    amount: totals.sessions,
+                    crashed: totals.crashed,
+                    range: totals.range,
+                }
+            }
+            ExposureKind::Transactions => Measured {
+                amount: self
+                    .count(setup, "spans", &transaction_terms(version), window)
+                    .await?,
+                crashed: 0,
+                range: window,
+            },
+        })
     }
 
     async fn sessions(
@@ -442,77 +629,67 @@ impl<'a> SentryData<'a> {
         })
     }
 
-    async fn error_data(
+    /// The error rates over sessions when every side has them, else over transactions when every
+    /// side has them, else why there is no exposure to compare over.
+    async fn error_rates(
         &self,
         setup: &Setup,
-        candidate: Window,
-        baseline: Option<&(String, Window)>,
-        sessions: &Observed<Option<SessionData>>,
-    ) -> Result<Observed<ErrorRateData>, LookError> {
-        let version = &self.policy.version;
-        let minutes = |window: Window| (window.minutes(), window);
-        let Some((base_version, base_window)) = baseline else {
-            // Nothing to compare with: the candidate's count alone, for the report.
-            let side = self.side(setup, version, minutes(candidate)).await?;
-            return Ok(side.map(|candidate| ErrorRateData {
-                kind: ExposureKind::Minutes,
-                candidate,
-                baseline: None,
-                note: None,
-            }));
+        window: Window,
+        baselines: &[BaselineRelease],
+        sessions: &Observed<Option<Exposures>>,
+    ) -> Result<Observed<ErrorRates>, LookError> {
+        let session_counts = sessions.as_ref().ok().and_then(Option::as_ref);
+        if let Some(counts) = session_counts
+            && counts.all_have_some()
+        {
+            return self.count_errors(setup, counts, None).await;
+        }
+        let transactions = match self
+            .exposures(setup, ExposureKind::Transactions, window, baselines)
+            .await?
+        {
+            Ok(counts) => counts,
+            Err(unavailable) => return Ok(Err(unavailable)),
         };
-        let session_pair = match sessions {
-            Ok(Some(SessionData {
-                candidate: c,
-                baseline: Some(b),
-            })) if c.sessions > 0 => Some((c, b)),
-            _ => None,
-        };
-        let (kind, note, candidate_exposure, baseline_exposure) = match session_pair {
-            Some((c, b)) => (
-                ExposureKind::Sessions,
-                None,
-                (c.sessions as f64, c.range),
-                (b.sessions as f64, b.range),
-            ),
-            None => match self
-                .transactions(setup, version, candidate, base_version, *base_window)
-                .await?
-            {
-                Ok(Some((c, b))) => (
-                    ExposureKind::Transactions,
-                    None,
-                    (c, candidate),
-                    (b, *base_window),
-                ),
-                Ok(None) => (
-                    ExposureKind::Minutes,
-                    None,
-                    minutes(candidate),
-                    minutes(*base_window),
-                ),
-                Err(unavailable) => (
-                    ExposureKind::Minutes,
-                    Some(unavailable.reason),
-                    minutes(candidate),
-                    minutes(*base_window),
-                ),
-            },
-        };
-        let candidate = match self.side(setup, version, candidate_exposure).await? {
+        if transactions.all_have_some() {
+            let note = session_counts.and_then(Exposures::why_not_this_kind);
+            return self.count_errors(setup, &transactions, note).await;
+        }
+        let terms = error_terms(self.policy, &self.policy.version);
+        let errors = self.count(setup, "errors", &terms, window).await;
+        Ok(self
+            .settle(errors, EVENTS)?
+            .map(|candidate_errors| ErrorRates::NoExposure {
+                candidate_errors,
+                reason: no_common_exposure(session_counts, &transactions),
+            }))
+    }
+
+    /// Error events of every side over the range its exposure was counted in.
+    async fn count_errors(
+        &self,
+        setup: &Setup,
+        exposures: &Exposures,
+        note: Option<String>,
+    ) -> Result<Observed<ErrorRates>, LookError> {
+        let (version, measured) = &exposures.candidate;
+        let candidate = match self.side(setup, version, measured, None).await? {
             Ok(side) => side,
             Err(unavailable) => return Ok(Err(unavailable)),
         };
-        let baseline = match self.side(setup, base_version, baseline_exposure).await? {
-            Ok(side) => side,
-            Err(unavailable) => return Ok(Err(unavailable)),
-        };
-        Ok(Ok(ErrorRateData {
-            kind,
+        let mut baselines = Vec::new();
+        for (version, measured, choice) in &exposures.baselines {
+            match self.side(setup, version, measured, Some(*choice)).await? {
+                Ok(side) => baselines.push(side),
+                Err(unavailable) => return Ok(Err(unavailable)),
+            }
+        }
+        Ok(Ok(ErrorRates::Measured(ErrorRateData {
+            kind: exposures.kind,
             candidate,
-            baseline: Some(baseline),
+            baselines,
             note,
-        }))
+        })))
     }
 
     /// One release's error count over the range its exposure was counted in.
@@ -520,54 +697,18 @@ impl<'a> SentryData<'a> {
         &self,
         setup: &Setup,
         version: &str,
-        (exposure, range): (f64, Window),
+        measured: &Measured,
+        choice: Option<WindowChoice>,
     ) -> Result<Observed<Side>, LookError> {
         let terms = error_terms(self.policy, version);
-        let errors = self.count(setup, "errors", &terms, range).await;
+        let errors = self.count(setup, "errors", &terms, measured.range).await;
         Ok(self.settle(errors, EVENTS)?.map(|errors| Side {
             version: version.to_owned(),
-            window: range,
+            window: measured.range,
             errors,
-            exposure,
+            exposure: measured.amount as f64,
+            choice,
         }))
-    }
-
-    /// Transactions of both releases, when both have some.
-    async fn transactions(
-        &self,
-        setup: &Setup,
-        version: &str,
-        window: Window,
-        base_version: &str,
-        base_window: Window,
-    ) -> Result<Observed<Option<(f64, f64)>>, LookError> {
-        let candidate = match self.settle(
-            self.count(setup, "spans", &transaction_terms(version), window)
-                .await,
-            EVENTS,
-        )? {
-            Ok(count) => count,
-            Err(unavailable) => return Ok(Err(unavailable)),
-        };
-        if candidate == 0 {
-            return Ok(Ok(None));
-        }
-        let baseline = match self.settle(
-            self.count(
-                setup,
-                "spans",
-                &transaction_terms(base_version),
-                base_window,
-            )
-            .await,
-            EVENTS,
-        )? {
-            Ok(count) => count,
-            Err(unavailable) => return Ok(Err(unavailable)),
-        };
-        Ok(Ok(
-            (baseline > 0).then_some((candidate as f64, baseline as f64))
-        ))
     }
 
     async fn count(

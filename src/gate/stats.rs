@@ -1,4 +1,5 @@
-//! The gate's statistics: exact binomial tails, rate comparisons and alpha spending. Pure functions.
+//! The gate's statistics: exact binomial and Poisson tails, exact intervals and alpha spending.
+//! Pure functions; `rate_decision` builds the rate rules' tests from them.
 //!
 //! Everything is computed from two special functions written here (the log-gamma function and the
 //! regularized incomplete beta and gamma functions), so no statistics crate is needed and every
@@ -219,65 +220,11 @@ pub fn clopper_pearson(k: u64, n: u64, confidence: f64) -> (f64, f64) {
     (low, high)
 }
 
-/// Two event rates compared: the candidate's `events / exposure` against the baseline's.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RateComparison {
-    /// Candidate rate / baseline rate; `None` when both counts are zero, infinite when only the
-    /// baseline's is.
-    pub ratio: Option<f64>,
-    /// A 95 % exact interval for the ratio (from the Clopper–Pearson interval of the split).
-    pub interval: (f64, f64),
-    /// One-sided p-value of "the candidate's rate is at most (1 + margin) × the baseline's".
-    pub p_value: f64,
-}
-
-/// Compares two Poisson rates with the exact conditional binomial test.
-///
-/// Given `k_c` events over exposure `n_c` and `k_b` over `n_b`, the candidate's share of all
-/// `k_c + k_b` events is Binomial(k_c + k_b, p) with `p = r·n_c / (r·n_c + n_b)` where `r` is the
-/// true rate ratio. The null hypothesis is `r ≤ 1 + margin`, so a small p-value means the
-/// increase is both credible and larger than the margin.
-pub fn compare_rates(k_c: u64, n_c: f64, k_b: u64, n_b: f64, margin: f64) -> RateComparison {
-    let total = k_c + k_b;
-    let scale = n_b / n_c;
-    let ratio = match (k_c, k_b) {
-        (0, 0) => None,
-        (_, 0) => Some(f64::INFINITY),
-        _ => Some((k_c as f64 / k_b as f64) * scale),
-    };
-    let null_share = (1.0 + margin) * n_c / ((1.0 + margin) * n_c + n_b);
-    let p_value = binomial_upper_tail(k_c, total, null_share);
-    let (low, high) = if total == 0 {
-        (0.0, f64::INFINITY)
-    } else {
-        let (share_low, share_high) = clopper_pearson(k_c, total, 0.95);
-        let odds = |share: f64| {
-            if share >= 1.0 {
-                f64::INFINITY
-            } else {
-                share / (1.0 - share) * scale
-            }
-        };
-        (odds(share_low), odds(share_high))
-    };
-    RateComparison {
-        ratio,
-        interval: (low, high),
-        p_value,
-    }
-}
-
 /// How much of the false-alarm budget may be spent by a given point in the watch.
 ///
-/// The gate looks at cumulative data every `--interval`, so testing each look at the full α would
-/// raise the chance of a false alarm with every look. The budget is spent along the Lan–DeMets
-/// O'Brien–Fleming-type function `α(t) = 2 − 2Φ(z_{1−α/2} / √t)` over the information fraction `t`
-/// (time since the deploy over the planned horizon), and each look is tested at the *increment*
-/// `α(t_now) − α(t_previous)`. By the union bound the chance of any false alarm over all looks is at
-/// most `α(1) = α`, whatever the correlation between looks, and looks that fail or are skipped
-/// simply carry their share forward. O'Brien–Fleming was chosen over Pocock or an even split
-/// because it keeps early looks very strict (only an overwhelming increase ends the watch early)
-/// and leaves most of α for the end of the soak, when the data are most complete.
+/// The Lan–DeMets O'Brien–Fleming-type function `α(t) = 2 − 2Φ(z_{1−α/2} / √t)` over an
+/// information fraction `t`: early looks get almost nothing, so only an overwhelming effect ends a
+/// watch early. `rate_decision::SpendingPlan` spends the budgets before and after the soak along it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct AlphaSpending {
     /// The total false-alarm budget.
@@ -392,35 +339,6 @@ mod tests {
         let (low, high) = clopper_pearson(0, 10, 0.95);
         assert_eq!(low, 0.0);
         close(high, 1.0 - 0.025f64.powf(0.1), 1e-10);
-    }
-
-    #[test]
-    fn rate_test_is_the_conditional_binomial_test() {
-        // 3 events against none, equal exposure, 25 % margin: p = (1.25 / 2.25)^3.
-        let comparison = compare_rates(3, 100.0, 0, 100.0, 0.25);
-        close(comparison.p_value, (1.25f64 / 2.25).powi(3), 1e-14);
-        assert_eq!(comparison.ratio, Some(f64::INFINITY));
-        // A tripling over a decent count is credible beyond a 25 % margin.
-        let tripled = compare_rates(300, 1000.0, 100, 1000.0, 0.25);
-        assert_eq!(tripled.ratio, Some(3.0));
-        assert!(tripled.p_value < 1e-12, "{}", tripled.p_value);
-        assert!(tripled.interval.0 > 2.3 && tripled.interval.1 < 3.9);
-        // A 10 % increase is inside the margin: nowhere near credible.
-        let within = compare_rates(110, 1000.0, 100, 1000.0, 0.25);
-        assert!(within.p_value > 0.5, "{}", within.p_value);
-        assert_eq!(compare_rates(0, 10.0, 0, 10.0, 0.25).ratio, None);
-    }
-
-    #[test]
-    fn rate_test_accounts_for_unequal_exposure() {
-        // Twice the events over twice the exposure is the same rate.
-        let same = compare_rates(200, 2000.0, 100, 1000.0, 0.0);
-        close(same.ratio.unwrap(), 1.0, 1e-15);
-        close(
-            same.p_value,
-            binomial_upper_tail(200, 300, 2.0 / 3.0),
-            1e-15,
-        );
     }
 
     /// The Poisson tail by direct summation of the probability mass, as a second opinion.

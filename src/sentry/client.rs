@@ -243,6 +243,14 @@ impl SentryClient {
         self.inner.token.is_some()
     }
 
+    /// Whether the token is an org auth token (`sntrys_`), which Sentry limits to `org:ci`.
+    pub fn has_org_token(&self) -> bool {
+        self.inner
+            .token
+            .as_ref()
+            .is_some_and(|token| token.expose().starts_with("sntrys_"))
+    }
+
     /// A GET request (idempotent: retried on gateway errors).
     pub fn get(&self, path: ApiPath) -> Request<'_> {
         self.request(Method::GET, path, None, true)

@@ -192,13 +192,19 @@ fn text_of(answer: &HealthAnswer, report: &Report) -> String {
 
 /// `    WEB-1 TypeError (12 events, 3 users) https://… — acknowledged: …`.
 fn issue_line(issue: &FlaggedIssue) -> String {
-    let acknowledged = issue
+    let why_not_counted = issue
         .acknowledged
         .as_deref()
         .map(|why| format!(" — acknowledged: {why}"))
+        .or_else(|| {
+            issue
+                .below_minimums
+                .as_deref()
+                .map(|why| format!(" — {why}"))
+        })
         .unwrap_or_default();
     format!(
-        "    {} {} ({} events, {} users) {}{acknowledged}",
+        "    {} {} ({} events, {} users) {}{why_not_counted}",
         issue.short_id, issue.title, issue.count, issue.users, issue.link
     )
 }

@@ -6,6 +6,7 @@
 
 pub mod arguments;
 pub mod context;
+pub mod deadline;
 pub mod error;
 pub mod ids;
 pub mod output;

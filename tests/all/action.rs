@@ -19,6 +19,7 @@ const CONTRACT_INPUTS: &[&str] = &[
     "gate_soak",
     "gate_max_new_issues",
     "gate_on_inconclusive",
+    "gate_auth_token",
     "working_directory",
     "sourcemaps",
     "inject",
@@ -224,15 +225,12 @@ fn a_new_issue_fails_the_step_names_it_and_sets_the_outputs() {
     let sentry = FakeSentry::start(World {
         projects: web_project(),
         releases: vec![FakeRelease {
-            version: "2.0.0".into(),
-            created: now - chrono::TimeDelta::minutes(10),
             deploys: vec![FakeDeploy {
                 environment: "production".into(),
                 started: None,
                 finished: now - chrono::TimeDelta::minutes(5),
             }],
-            traffic: Default::default(),
-            changed_files: vec![],
+            ..FakeRelease::new("2.0.0", now - chrono::TimeDelta::minutes(10))
         }],
         issues: vec![FakeIssue::new(
             7,
@@ -282,6 +280,57 @@ fn a_new_issue_fails_the_step_names_it_and_sets_the_outputs() {
             .iter()
             .all(|(what, body)| !what.contains("deploys") && body.get("commits").is_none())
     );
+}
+
+#[test]
+fn the_gate_reads_with_its_own_token_when_one_is_given() {
+    use crate::support::fake_sentry::{FakeSentry, World};
+    const GATE_TOKEN: &str = "sntryu_FAKE-gate-token-0123456789-never-real";
+    let sentry = FakeSentry::start(World {
+        projects: web_project(),
+        ..World::default()
+    });
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    let run = run_action(&[
+        ("auth_token", crate::support::sentry::TOKEN),
+        ("gate_auth_token", GATE_TOKEN),
+        ("url", &sentry.url),
+        ("org", "acme"),
+        ("projects", "web"),
+        ("version", "2.0.0"),
+        ("environment", "production"),
+        ("gate", "true"),
+        ("gate_soak", "0s"),
+        ("working_directory", &workdir),
+    ]);
+    let stdout = String::from_utf8_lossy(&run.output.stdout);
+    assert_eq!(
+        run.output.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.output.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("::add-mask::{GATE_TOKEN}")),
+        "{stdout}"
+    );
+    let tokens = sentry.with(|w| w.tokens.clone());
+    let used_for = |fragment: &str| -> Vec<&str> {
+        tokens
+            .iter()
+            .filter(|(path, _)| path.contains(fragment))
+            .map(|(_, token)| token.as_str())
+            .collect()
+    };
+    assert!(
+        used_for("/deploys/")
+            .first()
+            .is_some_and(|t| *t == crate::support::sentry::TOKEN),
+        "release and deploy with auth_token"
+    );
+    let searches = used_for("/issues/");
+    assert!(!searches.is_empty() && searches.iter().all(|t| *t == GATE_TOKEN));
 }
 
 #[test]

@@ -7,6 +7,8 @@ mod cli;
 mod client;
 mod gate;
 mod mcp;
+mod mcp_http;
+mod mcp_stdio;
 mod output_safety;
 mod release;
 mod sourcemaps;

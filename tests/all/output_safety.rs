@@ -44,15 +44,12 @@ fn hostile_world() -> World {
             has_sessions: false,
         }],
         releases: vec![FakeRelease {
-            version: "2.0.0".into(),
-            created: now - TimeDelta::minutes(40),
             deploys: vec![FakeDeploy {
                 environment: "production".into(),
                 started: None,
                 finished: now - TimeDelta::minutes(30),
             }],
-            traffic: Default::default(),
-            changed_files: vec![],
+            ..FakeRelease::new("2.0.0", now - TimeDelta::minutes(40))
         }],
         issues: vec![FakeIssue::new(
             5,

@@ -1,12 +1,10 @@
 //! Rule `crash-free`: crash-free sessions against a floor and the baseline's crash rate.
 
-use super::format::ratio_text;
-use super::outcome::{
-    CRASH_BASELINE_SHARE, CRASH_FLOOR_SHARE, Rule, RuleInputs, RuleOutcome, Status, skipped,
-};
+use super::format::{exposure_shortfall, ratio_text};
+use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, skipped, status_of};
 use crate::gate::observations::{Observed, SessionData, Unavailable};
-use crate::gate::policy::{MIN_SESSIONS, percent, probability};
-use crate::gate::stats::{binomial_upper_tail, compare_rates};
+use crate::gate::policy::{percent, probability};
+use crate::gate::rate_decision::{Counts, Decision};
 use serde_json::json;
 
 /// Checks the crash-free rate against the floor and the crash rate against the baseline's.
@@ -39,56 +37,72 @@ pub(super) fn crash_free(
         }
     };
     let candidate = data.candidate;
-    let floor_alpha = inputs.budget.alpha * CRASH_FLOOR_SHARE;
-    let floor_p = binomial_upper_tail(
-        candidate.crashed,
-        candidate.sessions,
-        1.0 - policy.min_crash_free,
+    let min_sessions = policy.minimums.sessions;
+    let tests = inputs.tests;
+    let budget = &inputs.budget;
+    let floor = tests.crash_floor.judge(
+        Counts::new(candidate.crashed, candidate.sessions as f64),
+        budget.crash_floor,
     );
     let comparison = data
         .baseline
-        .filter(|b| b.sessions >= MIN_SESSIONS)
+        .filter(|b| b.sessions >= min_sessions)
         .map(|base| {
-            compare_rates(
-                candidate.crashed,
-                candidate.sessions.max(1) as f64,
-                base.crashed,
-                base.sessions as f64,
-                policy.max_increase,
+            tests.crash_ratio.judge(
+                Counts::new(candidate.crashed, candidate.sessions as f64),
+                Counts::new(base.crashed, base.sessions as f64),
+                budget.crash_ratio,
             )
         });
-    let baseline_alpha = inputs.budget.alpha * CRASH_BASELINE_SHARE;
-    let below_floor = candidate.sessions > 0 && floor_p <= floor_alpha;
-    let above_baseline = comparison.is_some_and(|c| c.p_value <= baseline_alpha);
-    let status = if below_floor || above_baseline {
-        Status::Fail
-    } else if candidate.sessions >= MIN_SESSIONS {
-        Status::Pass
-    } else {
-        Status::Inconclusive
+    let comparison_fails = comparison.is_some_and(|c| c.decision == Decision::Fail);
+    // Crashes are rare, so ruling out +25% against the baseline would take many of them: the
+    // floor carries a pass, the comparison can only fail it.
+    let status = match status_of(floor.decision) {
+        Status::Fail => Status::Fail,
+        _ if comparison_fails => Status::Fail,
+        Status::Pass if candidate.sessions >= min_sessions => Status::Pass,
+        _ => Status::Inconclusive,
     };
     let mut detail = format!(
-        "{} of {} sessions crashed; below the floor: p = {} vs α {}",
+        "{} of {} sessions crashed; below the floor: fail p = {} vs this look's α {}, above it: pass p = {} vs β {}",
         candidate.crashed,
         candidate.sessions,
-        probability(floor_p),
-        probability(floor_alpha)
+        probability(floor.fail_p_value),
+        probability(budget.crash_floor.false_alarm),
+        probability(floor.pass_p_value),
+        probability(budget.crash_floor.false_pass),
     );
     match (&comparison, data.baseline) {
         (Some(c), Some(base)) => detail.push_str(&format!(
-            "; crash rate against the baseline ({} of {} crashed): {}, p = {} vs α {}",
+            "; crash rate against the baseline ({} of {} crashed): {}, fail p = {} vs α {}",
             base.crashed,
             base.sessions,
-            ratio_text(c),
-            probability(c.p_value),
-            probability(baseline_alpha)
+            ratio_text(c.ratio(), c.interval(0.95)),
+            probability(c.fail_p_value),
+            probability(budget.crash_ratio.false_alarm)
         )),
         _ => detail.push_str(&format!(
-            "; no baseline with {MIN_SESSIONS} sessions to compare with"
+            "; no baseline with {min_sessions} sessions to compare with"
         )),
     }
-    if status == Status::Inconclusive {
-        detail.push_str(&format!("; too few sessions to pass: needs {MIN_SESSIONS}"));
+    let hint = (status == Status::Inconclusive).then(|| {
+        let mut reasons = Vec::new();
+        if let Decision::Undecided(why) = floor.decision {
+            reasons.push(why.explain("sessions"));
+        }
+        if candidate.sessions < min_sessions {
+            reasons.push(exposure_shortfall(
+                &policy.version,
+                candidate.sessions as f64,
+                min_sessions,
+                ("sessions", "--min-sessions"),
+                None,
+            ));
+        }
+        reasons.join(", ")
+    });
+    if let Some(hint) = &hint {
+        detail.push_str(&format!("; undecided: {hint}"));
     }
     detail.push_str(" (the sessions API counts whole hours)");
     RuleOutcome {
@@ -101,12 +115,14 @@ pub(super) fn crash_free(
         numbers: json!({
             "sessions": candidate.sessions,
             "crashed": candidate.crashed,
-            "floor_p_value": floor_p,
+            "floor_p_value": floor.fail_p_value,
+            "floor_pass_p_value": floor.pass_p_value,
             "baseline": data.baseline.map(|b| json!({"sessions": b.sessions, "crashed": b.crashed})),
-            "baseline_p_value": comparison.map(|c| c.p_value),
-            "alpha_spent": inputs.budget.spent,
+            "baseline_p_value": comparison.map(|c| c.fail_p_value),
+            "alpha_spent": budget.false_alarm_spent(),
         }),
         issues: Vec::new(),
         missing_scope: None,
+        hint,
     }
 }

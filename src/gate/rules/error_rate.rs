@@ -1,116 +1,408 @@
-//! Rule `error-rate`: error events per exposure against the baseline's, over matched windows.
+//! Rule `error-rate`: error events per session or transaction against the baseline's over matched
+//! windows, and against `--max-error-rate` when one is set.
 
-use super::format::{amount, rate_text, ratio_text, unit};
-use super::outcome::{ERROR_RATE_SHARE, Rule, RuleInputs, RuleOutcome, Status, skipped};
-use crate::gate::observations::{ErrorRateData, ExposureKind, Observed, Unavailable};
-use crate::gate::policy::{
-    ALPHA, MIN_EVENTS_WITHOUT_EXPOSURE, MIN_SESSIONS, MIN_TRANSACTIONS, percent, probability,
+use super::format::{amount, exposure_shortfall, rate_text, ratio_text};
+use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, skipped, status_of};
+use crate::gate::observations::{
+    ErrorRateData, ErrorRates, ExposureKind, Observed, Side, Unavailable, Window,
 };
-use crate::gate::stats::compare_rates;
-use serde_json::json;
+use crate::gate::policy::{BETA, Policy, percent, probability};
+use crate::gate::rate_decision::{
+    Allowance, CeilingTest, Counts, Decision, RatioTest, Spent, Undecided,
+};
+use serde_json::{Value, json};
 
-/// Compares the candidate's error rate with the baseline's.
-pub(super) fn error_rate(data: &Observed<ErrorRateData>, inputs: &RuleInputs<'_>) -> RuleOutcome {
+/// Judges the candidate's error rate against the baseline's and the ceiling.
+pub(super) fn error_rate(data: &Observed<ErrorRates>, inputs: &RuleInputs<'_>) -> RuleOutcome {
     let policy = inputs.policy;
-    let threshold = format!("≤ +{}", percent(policy.max_increase));
-    let data = match data {
-        Ok(data) => data,
+    let threshold = threshold(policy);
+    let rates = match data {
+        Ok(rates) => rates,
         Err(why) => return skipped(Rule::ErrorRate, threshold, why),
     };
-    let value = rate_text(data.kind, &data.candidate);
-    let Some(base) = &data.baseline else {
-        let reason = inputs.no_baseline.unwrap_or("there is no baseline");
-        return RuleOutcome {
-            value,
-            numbers: json!({"errors": data.candidate.errors}),
-            ..skipped(
-                Rule::ErrorRate,
-                threshold,
-                &Unavailable {
-                    reason: reason.to_owned(),
-                    missing_scope: None,
-                },
-            )
-        };
-    };
-    let candidate = &data.candidate;
-    let alpha = inputs.budget.alpha * ERROR_RATE_SHARE;
-    let unit = unit(data.kind);
-    let comparison = compare_rates(
-        candidate.errors,
-        candidate.exposure.max(f64::MIN_POSITIVE),
-        base.errors,
-        base.exposure.max(f64::MIN_POSITIVE),
-        policy.max_increase,
-    );
-    let enough = match data.kind {
-        ExposureKind::Sessions => {
-            candidate.exposure >= MIN_SESSIONS as f64 && base.exposure >= MIN_SESSIONS as f64
+    let nothing_to_judge = inputs.no_baseline.is_some() && policy.max_error_rate.is_none();
+    match rates {
+        ErrorRates::NoExposure {
+            candidate_errors,
+            reason,
+        } if nothing_to_judge => no_baseline(
+            inputs,
+            threshold,
+            format!("{candidate_errors} errors"),
+            json!({"errors": candidate_errors, "exposure": Value::Null, "why_no_exposure": reason}),
+        ),
+        ErrorRates::NoExposure {
+            candidate_errors,
+            reason,
+        } => RuleOutcome {
+            rule: Rule::ErrorRate,
+            status: Status::Inconclusive,
+            value: format!("{candidate_errors} errors"),
+            baseline: None,
+            threshold,
+            detail: format!("no rate to judge: {reason}"),
+            numbers: json!({"errors": candidate_errors, "exposure": Value::Null, "why_no_exposure": reason}),
+            issues: Vec::new(),
+            missing_scope: None,
+            hint: Some(reason.clone()),
+        },
+        ErrorRates::Measured(data) if data.baselines.is_empty() && nothing_to_judge => no_baseline(
+            inputs,
+            threshold,
+            rate_text(data.kind, data.candidate.errors, data.candidate.exposure),
+            json!({"errors": data.candidate.errors, "exposure": data.kind.unit(), "amount": data.candidate.exposure}),
+        ),
+        ErrorRates::Measured(data) => measured(data, inputs, threshold),
+    }
+}
+
+fn threshold(policy: &Policy) -> String {
+    let increase = format!("≤ +{}", percent(policy.max_increase));
+    match policy.max_error_rate {
+        Some(ceiling) => format!("{increase}, ≤ {ceiling}/exposure"),
+        None => increase,
+    }
+}
+
+/// The first release: nothing to compare with and no ceiling asked for.
+fn no_baseline(
+    inputs: &RuleInputs<'_>,
+    threshold: String,
+    value: String,
+    numbers: Value,
+) -> RuleOutcome {
+    let reason = inputs.no_baseline.unwrap_or("there is no baseline");
+    RuleOutcome {
+        value,
+        numbers,
+        ..skipped(
+            Rule::ErrorRate,
+            threshold,
+            &Unavailable {
+                reason: reason.to_owned(),
+                missing_scope: None,
+            },
+        )
+    }
+}
+
+/// A part of the rule (the comparison, the ceiling) with its verdict and reasoning.
+struct Part {
+    status: Status,
+    detail: String,
+    /// Merged into the rule's numbers.
+    numbers: Value,
+    /// What would decide it, when undecided.
+    hint: Option<String>,
+}
+
+fn measured(data: &ErrorRateData, inputs: &RuleInputs<'_>, threshold: String) -> RuleOutcome {
+    let pooled = data.pooled_baseline();
+    let mut parts = Vec::new();
+    parts.extend(pooled.map(|base| comparison(data, base, inputs)));
+    if let (Some(test), Some(allowance)) = (inputs.tests.error_ceiling, inputs.budget.error_ceiling)
+    {
+        parts.push(ceiling(data, test, allowance, inputs));
+    }
+    let mut detail: Vec<String> = parts.iter().map(|part| part.detail.clone()).collect();
+    if pooled.is_none() {
+        detail.push(format!(
+            "no comparison: {}",
+            inputs.no_baseline.unwrap_or("there is no baseline")
+        ));
+    }
+    detail.extend(data.note.clone());
+    let mut numbers = json!({
+        "exposure": data.kind.unit(),
+        "candidate": side_json(&data.candidate),
+        "baseline": pooled.map(|(errors, exposure)| json!({"errors": errors, "exposure": exposure})),
+        "baselines": data.baselines.iter().map(side_json).collect::<Vec<_>>(),
+        "alpha_spent": inputs.budget.false_alarm_spent(),
+    });
+    for part in &parts {
+        if let (Some(all), Some(more)) = (numbers.as_object_mut(), part.numbers.as_object()) {
+            all.extend(more.clone());
         }
-        ExposureKind::Transactions => {
-            candidate.exposure >= MIN_TRANSACTIONS as f64
-                && base.exposure >= MIN_TRANSACTIONS as f64
-        }
-        ExposureKind::Minutes => candidate.errors + base.errors >= MIN_EVENTS_WITHOUT_EXPOSURE,
-    };
-    let no_traffic = candidate.exposure <= 0.0 || base.exposure <= 0.0;
-    let status = if no_traffic {
-        Status::Inconclusive
-    } else if comparison.p_value <= alpha {
+    }
+    let hint = parts
+        .iter()
+        .filter_map(|part| part.hint.clone())
+        .collect::<Vec<_>>();
+    RuleOutcome {
+        rule: Rule::ErrorRate,
+        status: combined(parts.iter().map(|part| part.status)),
+        value: rate_text(data.kind, data.candidate.errors, data.candidate.exposure),
+        baseline: pooled.map(|(errors, exposure)| rate_text(data.kind, errors, exposure)),
+        threshold,
+        detail: detail.join("; "),
+        numbers,
+        issues: Vec::new(),
+        missing_scope: None,
+        hint: (!hint.is_empty()).then(|| hint.join("; ")),
+    }
+}
+
+/// Fail if any part fails, pass if every part passes, else undecided.
+fn combined(statuses: impl Iterator<Item = Status>) -> Status {
+    let statuses: Vec<Status> = statuses.collect();
+    if statuses.contains(&Status::Fail) {
         Status::Fail
-    } else if enough {
+    } else if !statuses.is_empty() && statuses.iter().all(|s| *s == Status::Pass) {
         Status::Pass
     } else {
         Status::Inconclusive
-    };
-    let mut detail = format!(
-        "{}; {} vs {} errors over {} vs {} {unit}; p = {} vs this look's α {} (spent {} of {})",
-        ratio_text(&comparison),
-        candidate.errors,
-        base.errors,
-        amount(candidate.exposure),
-        amount(base.exposure),
-        probability(comparison.p_value),
-        probability(alpha),
-        probability(inputs.budget.spent),
-        ALPHA,
+    }
+}
+
+/// A pass the statistics allow, held back while a window has less exposure than the policy's
+/// minimum; the reason when undecided.
+fn guarded(decision: Decision, shortfall: Vec<String>, unit: &str) -> (Status, Option<String>) {
+    match (status_of(decision), decision) {
+        (Status::Pass, _) if !shortfall.is_empty() => {
+            (Status::Inconclusive, Some(shortfall.join(", ")))
+        }
+        (Status::Inconclusive, Decision::Undecided(why)) => {
+            let mut reasons = vec![why.explain(unit)];
+            reasons.extend(shortfall);
+            (Status::Inconclusive, Some(reasons.join(", ")))
+        }
+        (status, _) => (status, None),
+    }
+}
+
+/// The candidate's rate against the (pooled) baseline's.
+fn comparison(
+    data: &ErrorRateData,
+    (base_errors, base_exposure): (u64, f64),
+    inputs: &RuleInputs<'_>,
+) -> Part {
+    let candidate = &data.candidate;
+    let unit = data.kind.unit();
+    let allowance = inputs.budget.error_ratio;
+    let judgement = inputs.tests.error_ratio.judge(
+        Counts::new(candidate.errors, candidate.exposure),
+        Counts::new(base_errors, base_exposure),
+        allowance,
     );
-    if status == Status::Inconclusive {
-        detail.push_str(&format!(
-            "; too little traffic to decide: {}",
-            match data.kind {
-                ExposureKind::Sessions => format!("needs {MIN_SESSIONS} sessions in each window"),
-                ExposureKind::Transactions =>
-                    format!("needs {MIN_TRANSACTIONS} transactions in each window"),
-                ExposureKind::Minutes => format!(
-                    "without session or transaction counts, needs {MIN_EVENTS_WITHOUT_EXPOSURE} error events in the two windows together"
-                ),
-            }
+    let mut short = shortfall(data, base_exposure, inputs.policy);
+    if judgement.decision == Decision::Undecided(Undecided::NotEnoughEvidence) {
+        short.extend(more_data_to_pass(
+            &inputs.tests.error_ratio,
+            judgement.candidate,
+            judgement.baseline,
+            inputs.policy,
         ));
     }
-    if let Some(note) = &data.note {
-        detail.push_str(&format!("; no transaction counts: {note}"));
+    let (status, hint) = guarded(judgement.decision, short, unit);
+    let baselines = data
+        .baselines
+        .iter()
+        .map(|side| {
+            let how = side.choice.map(|c| c.describe()).unwrap_or_default();
+            format!("{} ({how})", side.version)
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let interval = judgement.interval(0.95);
+    let detectable = judgement.detectable_ratio();
+    let mut detail = format!(
+        "{} per {} against {baselines}; {} vs {} errors over {} vs {} {unit}; \
+         fail p = {} vs this look's α {}, pass p = {} vs β {}; \
+         smallest increase this look could catch: {}; α spent so far {}",
+        ratio_text(judgement.ratio(), interval),
+        per(data.kind),
+        candidate.errors,
+        base_errors,
+        amount(candidate.exposure),
+        amount(base_exposure),
+        probability(judgement.fail_p_value),
+        probability(allowance.false_alarm),
+        probability(judgement.pass_p_value),
+        probability(allowance.false_pass),
+        detectable.map_or("none".into(), |r| format!("×{r:.2}")),
+        probability(allowance.spent.false_alarm),
+    );
+    if let Some(hint) = &hint {
+        detail.push_str(&format!("; undecided: {hint}"));
     }
-    RuleOutcome {
-        rule: Rule::ErrorRate,
+    Part {
         status,
-        value,
-        baseline: Some(rate_text(data.kind, base)),
-        threshold,
         detail,
+        hint,
         numbers: json!({
-            "exposure": unit,
-            "candidate": {"version": candidate.version, "errors": candidate.errors, "exposure": candidate.exposure,
-                          "start": candidate.window.start, "end": candidate.window.end},
-            "baseline": {"version": base.version, "errors": base.errors, "exposure": base.exposure,
-                         "start": base.window.start, "end": base.window.end},
-            "ratio": comparison.ratio.filter(|r| r.is_finite()),
-            "ratio_interval_95": [comparison.interval.0, comparison.interval.1],
-            "p_value": comparison.p_value,
-            "look_alpha": alpha,
-            "alpha_spent": inputs.budget.spent,
+            "ratio": judgement.ratio(),
+            "ratio_interval_95": [interval.0, interval.1],
+            "p_value": judgement.fail_p_value,
+            "pass_p_value": judgement.pass_p_value,
+            "look_alpha": allowance.false_alarm,
+            "look_beta": allowance.false_pass,
+            "detectable_ratio": detectable,
         }),
-        issues: Vec::new(),
-        missing_scope: None,
     }
+}
+
+/// The candidate's own rate against `--max-error-rate`.
+fn ceiling(
+    data: &ErrorRateData,
+    test: CeilingTest,
+    allowance: Allowance,
+    inputs: &RuleInputs<'_>,
+) -> Part {
+    let candidate = &data.candidate;
+    let judgement = test.judge(Counts::new(candidate.errors, candidate.exposure), allowance);
+    let mut short = Vec::new();
+    let (needed, flag) = inputs.policy.minimums.exposure(data.kind);
+    if candidate.exposure < needed as f64 {
+        short.push(exposure_shortfall(
+            &candidate.version,
+            candidate.exposure,
+            needed,
+            (data.kind.unit(), flag),
+            paced(data.kind, &candidate.window),
+        ));
+    }
+    let (status, hint) = guarded(judgement.decision, short, data.kind.unit());
+    let (low, high) = judgement.interval(0.95);
+    let high_text = if high.is_finite() {
+        format!("{high:.4}")
+    } else {
+        "∞".into()
+    };
+    let mut detail = format!(
+        "{} errors per {} (95% CI {low:.4}–{high_text}) against the ceiling {}: fail p = {} vs this look's α {}, pass p = {} vs β {}",
+        judgement.rate().map_or("no".into(), |r| format!("{r:.4}")),
+        per(data.kind),
+        judgement.max_rate,
+        probability(judgement.fail_p_value),
+        probability(allowance.false_alarm),
+        probability(judgement.pass_p_value),
+        probability(allowance.false_pass),
+    );
+    if let Some(hint) = &hint {
+        detail.push_str(&format!("; undecided: {hint}"));
+    }
+    Part {
+        status,
+        detail,
+        hint: hint.map(|h| format!("ceiling: {h}")),
+        numbers: json!({"ceiling": {
+            "max_rate": judgement.max_rate,
+            "rate": judgement.rate(),
+            "rate_interval_95": [low, high],
+            "p_value": judgement.fail_p_value,
+            "pass_p_value": judgement.pass_p_value,
+            "look_alpha": allowance.false_alarm,
+            "look_beta": allowance.false_pass,
+            "detectable_rate": judgement.detectable_rate(),
+        }}),
+    }
+}
+
+/// How much more data, at the rates seen, would let the pass test rule out the margin: the
+/// multiple of the data so far that a look with the soak look's share of β passes on, in words.
+/// Nothing when the rates seen could not pass at any size (an increase at or beyond the margin).
+fn more_data_to_pass(
+    test: &RatioTest,
+    candidate: Counts,
+    baseline: Counts,
+    policy: &Policy,
+) -> Option<String> {
+    const LARGEST: f64 = 1024.0;
+    let soak_look = Allowance {
+        false_alarm: 0.0,
+        false_pass: 0.8 * BETA,
+        spent: Spent::default(),
+        soak_over: true,
+    };
+    let scaled = |counts: Counts, factor: f64| {
+        Counts::new(
+            (counts.events as f64 * factor).round() as u64,
+            counts.exposure * factor,
+        )
+    };
+    let passes = |factor: f64| {
+        test.judge(
+            scaled(candidate, factor),
+            scaled(baseline, factor),
+            soak_look,
+        )
+        .decision
+            == Decision::Pass
+    };
+    let mut high = 1.0;
+    while !passes(high) {
+        high *= 2.0;
+        if high > LARGEST {
+            return None;
+        }
+    }
+    let mut low = high / 2.0;
+    for _ in 0..16 {
+        let middle = (low + high) / 2.0;
+        if passes(middle) {
+            high = middle;
+        } else {
+            low = middle;
+        }
+    }
+    let margin = percent(policy.max_increase);
+    Some(if high <= 1.05 {
+        format!("at the rates seen a slightly longer watch would likely rule out +{margin}")
+    } else {
+        format!(
+            "at the rates seen, ruling out +{margin} takes about {high:.1} times the data so far (a longer --soak and --timeout)"
+        )
+    })
+}
+
+/// Transactions are counted to the minute, so their pace says how long a minimum takes;
+/// sessions are counted by the hour, which hides it.
+fn paced(kind: ExposureKind, window: &Window) -> Option<&Window> {
+    (kind == ExposureKind::Transactions).then_some(window)
+}
+
+/// The windows' exposure below the policy's minimum, in words.
+fn shortfall(data: &ErrorRateData, base_exposure: f64, policy: &Policy) -> Vec<String> {
+    let (needed, flag) = policy.minimums.exposure(data.kind);
+    let unit = (data.kind.unit(), flag);
+    let candidate = &data.candidate;
+    let mut short = Vec::new();
+    if candidate.exposure < needed as f64 {
+        short.push(exposure_shortfall(
+            &candidate.version,
+            candidate.exposure,
+            needed,
+            unit,
+            paced(data.kind, &candidate.window),
+        ));
+    }
+    if base_exposure < needed as f64 {
+        short.push(exposure_shortfall(
+            "the baseline",
+            base_exposure,
+            needed,
+            unit,
+            None,
+        ));
+    }
+    short
+}
+
+/// The exposure's unit in the singular.
+fn per(kind: ExposureKind) -> &'static str {
+    match kind {
+        ExposureKind::Sessions => "session",
+        ExposureKind::Transactions => "transaction",
+    }
+}
+
+fn side_json(side: &Side) -> Value {
+    json!({
+        "version": side.version,
+        "errors": side.errors,
+        "exposure": side.exposure,
+        "start": side.window.start,
+        "end": side.window.end,
+        "window": side.choice,
+    })
 }

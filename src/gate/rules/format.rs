@@ -1,34 +1,20 @@
 //! How the rules' numbers read: rates per exposure, counts, ratios with their interval.
 
-use crate::gate::observations::{ExposureKind, Side};
-use crate::gate::stats::RateComparison;
+use crate::gate::observations::{ExposureKind, Window};
+use crate::gate::policy::human_duration;
+use std::time::Duration;
 
-/// The exposure's unit name.
-pub(super) fn unit(kind: ExposureKind) -> &'static str {
-    match kind {
-        ExposureKind::Sessions => "sessions",
-        ExposureKind::Transactions => "transactions",
-        ExposureKind::Minutes => "minutes",
-    }
-}
-
-/// A rate the way people read it: per 1k sessions or transactions, or per minute.
-pub(super) fn rate_text(kind: ExposureKind, side: &Side) -> String {
-    let per = |scale: f64| {
-        if side.exposure > 0.0 {
-            side.errors as f64 / side.exposure * scale
-        } else {
-            0.0
-        }
+/// A rate the way people read it: errors per 1k sessions or transactions.
+pub(super) fn rate_text(kind: ExposureKind, errors: u64, exposure: f64) -> String {
+    let per_thousand = if exposure > 0.0 {
+        errors as f64 / exposure * 1000.0
+    } else {
+        0.0
     };
-    match kind {
-        ExposureKind::Sessions => format!("{:.2} errors/1k sessions", per(1000.0)),
-        ExposureKind::Transactions => format!("{:.2} errors/1k transactions", per(1000.0)),
-        ExposureKind::Minutes => format!("{:.2} errors/min", per(1.0)),
-    }
+    format!("{per_thousand:.2} errors/1k {}", kind.unit())
 }
 
-/// Counts as integers, minutes with one decimal.
+/// Counts as integers, anything else with one decimal.
 pub(super) fn amount(value: f64) -> String {
     if value.fract() == 0.0 {
         format!("{value:.0}")
@@ -37,8 +23,8 @@ pub(super) fn amount(value: f64) -> String {
     }
 }
 
-/// A ratio with its 95% interval, or why there is none.
-pub(super) fn ratio_text(comparison: &RateComparison) -> String {
+/// A ratio with its 95% interval; without baseline events there is only the interval.
+pub(super) fn ratio_text(ratio: Option<f64>, (low, high): (f64, f64)) -> String {
     let bound = |b: f64| {
         if b.is_finite() {
             format!("{b:.2}")
@@ -46,13 +32,35 @@ pub(super) fn ratio_text(comparison: &RateComparison) -> String {
             "∞".into()
         }
     };
-    match comparison.ratio {
-        None => "no errors in either window".into(),
-        Some(ratio) => format!(
-            "×{} (95% CI {}–{})",
-            bound(ratio),
-            bound(comparison.interval.0),
-            bound(comparison.interval.1)
-        ),
+    let interval = format!("95% CI {}–{}", bound(low), bound(high));
+    match ratio {
+        Some(ratio) => format!("×{} ({interval})", bound(ratio)),
+        None => format!("no ratio yet ({interval})"),
     }
+}
+
+/// What a release lacks before a rule may pass; with the minute-precise window it was counted
+/// over, also how long its pace so far takes to get there.
+pub(super) fn exposure_shortfall(
+    who: &str,
+    have: f64,
+    needed: u64,
+    (unit, flag): (&str, &str),
+    paced_over: Option<&Window>,
+) -> String {
+    let mut text = format!(
+        "{who} has {} of the {needed} {unit} needed ({flag})",
+        amount(have)
+    );
+    let minutes = paced_over.map_or(0.0, Window::minutes);
+    if have > 0.0 && minutes > 0.0 {
+        let per_minute = have / minutes;
+        let minutes = (needed as f64 / per_minute).ceil().min(1e7) as u64;
+        text.push_str(&format!(
+            " (at its pace so far, about {} a minute, a window of {})",
+            amount(per_minute.round().max(1.0)),
+            human_duration(Duration::from_secs(60 * minutes))
+        ));
+    }
+    text
 }

@@ -11,7 +11,7 @@ mod outcome;
 #[cfg(test)]
 mod tests;
 
-pub use outcome::{FlaggedIssue, LookBudget, Rule, RuleInputs, RuleOutcome, Status, SuspectCommit};
+pub use outcome::{FlaggedIssue, Rule, RuleInputs, RuleOutcome, Status, SuspectCommit};
 
 use crate::gate::observations::Observations;
 
@@ -22,9 +22,16 @@ pub fn evaluate(observations: &Observations, inputs: &RuleInputs<'_>) -> Vec<Rul
             Rule::NewIssues,
             &observations.new_issues,
             inputs.policy.max_new_issues,
+            Some(inputs.policy.issues),
             inputs,
         ),
-        issue_count::issue_rule(Rule::RegressedIssues, &observations.regressed, 0, inputs),
+        issue_count::issue_rule(
+            Rule::RegressedIssues,
+            &observations.regressed,
+            0,
+            None,
+            inputs,
+        ),
         error_rate::error_rate(&observations.errors, inputs),
         crash_free::crash_free(&observations.sessions, inputs),
     ]

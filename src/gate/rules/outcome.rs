@@ -2,18 +2,14 @@
 //! takes besides the observations.
 
 use crate::gate::acks::Acks;
+use crate::gate::budget::{LookBudget, Tests};
 use crate::gate::observations::Unavailable;
 use crate::gate::policy::Policy;
+use crate::gate::rate_decision::Decision;
 use crate::sentry::models::Issue;
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::Value;
-
-/// Shares of each look's false-alarm budget: the error rate, then the crash-free floor and the
-/// crash-rate comparison. Their sum is 1, so the gate as a whole stays within α (union bound).
-pub(super) const ERROR_RATE_SHARE: f64 = 0.5;
-pub(super) const CRASH_FLOOR_SHARE: f64 = 0.25;
-pub(super) const CRASH_BASELINE_SHARE: f64 = 0.25;
 
 /// How a rule ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -103,6 +99,9 @@ pub struct FlaggedIssue {
     /// An acknowledgement that covered it and expired.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acknowledgement_expired: Option<String>,
+    /// Why it does not count yet, when it has fewer events and users than the minimums.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub below_minimums: Option<String>,
     /// Commits of the release that touched its in-app frames.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suspect_commits: Vec<SuspectCommit>,
@@ -111,7 +110,7 @@ pub struct FlaggedIssue {
 impl FlaggedIssue {
     /// Whether it counts against the rule.
     pub fn counts(&self) -> bool {
-        self.acknowledged.is_none()
+        self.acknowledged.is_none() && self.below_minimums.is_none()
     }
 }
 
@@ -138,15 +137,9 @@ pub struct RuleOutcome {
     /// The scope whose absence skipped it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub missing_scope: Option<&'static str>,
-}
-
-/// The false-alarm budget of one look.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct LookBudget {
-    /// What this look may spend.
-    pub alpha: f64,
-    /// What has been spent including this look.
-    pub spent: f64,
+    /// When inconclusive: what is missing and what would decide it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 /// What the rules need besides the observations.
@@ -157,12 +150,23 @@ pub struct RuleInputs<'a> {
     pub acks: &'a Acks,
     /// Today, for acknowledgement expiry.
     pub today: NaiveDate,
-    /// This look's budget.
+    /// The statistical tests of the policy.
+    pub tests: &'a Tests,
+    /// What each test may spend at this look.
     pub budget: LookBudget,
     /// Why there is no baseline, when there is none.
     pub no_baseline: Option<&'a str>,
     /// The web link of an issue.
     pub link: &'a (dyn Fn(&Issue) -> String + Sync),
+}
+
+/// A decision of the statistical kernel as a rule's status.
+pub(super) fn status_of(decision: Decision) -> Status {
+    match decision {
+        Decision::Fail => Status::Fail,
+        Decision::Pass => Status::Pass,
+        Decision::Undecided(_) => Status::Inconclusive,
+    }
 }
 
 /// The outcome of a rule that could not be evaluated, with the reason.
@@ -177,5 +181,6 @@ pub(super) fn skipped(rule: Rule, threshold: String, why: &Unavailable) -> RuleO
         numbers: Value::Null,
         issues: Vec::new(),
         missing_scope: why.missing_scope,
+        hint: None,
     }
 }

@@ -2,15 +2,18 @@
 
 use super::*;
 use crate::gate::acks::Acks;
+use crate::gate::budget::{Budgets, LookBudget, Tests};
 use crate::gate::observations::{
-    ErrorRateData, ExposureKind, IssueSearch, Observed, SessionData, SessionTotals, Side,
-    Unavailable, Window,
+    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observed, SessionData, SessionTotals,
+    Side, Unavailable, Window, WindowChoice,
 };
-use crate::gate::policy::{ALPHA, Policy};
+use crate::gate::policy::{BETA, Policy};
+use crate::gate::rate_decision::{Allowance, Spent};
 use crate::sentry::models::Issue;
 use crate::time::parse_sentry_time as parse_time;
 use chrono::NaiveDate;
 use serde_json::json;
+use std::time::Duration;
 
 fn policy() -> Policy {
     Policy::single_check("2.0", "production", vec![]).unwrap()
@@ -29,6 +32,7 @@ fn side(version: &str, errors: u64, exposure: f64) -> Side {
         window: window(),
         errors,
         exposure,
+        choice: (version != "2.0").then_some(WindowChoice::Concurrent),
     }
 }
 
@@ -47,7 +51,7 @@ fn search(issues: Vec<Issue>) -> Observed<IssueSearch> {
 
 fn observations(
     new: Vec<Issue>,
-    errors: Observed<ErrorRateData>,
+    errors: Observed<ErrorRates>,
     sessions: Observed<Option<SessionData>>,
 ) -> Observations {
     Observations {
@@ -59,29 +63,54 @@ fn observations(
     }
 }
 
+/// The whole budget of one evaluation (the MCP tool's policy has no soak and no timeout).
+fn whole_budget(policy: &Policy) -> LookBudget {
+    Budgets::new(policy).unwrap().look(Duration::ZERO)
+}
+
+fn run_with(
+    observations: &Observations,
+    policy: &Policy,
+    budget: LookBudget,
+    no_baseline: Option<&str>,
+) -> Vec<RuleOutcome> {
+    let link = |i: &Issue| format!("https://sentry.example/issues/{}/", i.id);
+    let tests = Tests::of(policy).unwrap();
+    let acks = Acks::default();
+    let inputs = RuleInputs {
+        policy,
+        acks: &acks,
+        today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+        tests: &tests,
+        budget,
+        no_baseline,
+        link: &link,
+    };
+    evaluate(observations, &inputs)
+}
+
 fn run(observations: &Observations, policy: &Policy, acks: &Acks) -> Vec<RuleOutcome> {
     let link = |i: &Issue| format!("https://sentry.example/issues/{}/", i.id);
+    let tests = Tests::of(policy).unwrap();
     let inputs = RuleInputs {
         policy,
         acks,
         today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        budget: LookBudget {
-            alpha: ALPHA,
-            spent: ALPHA,
-        },
+        tests: &tests,
+        budget: whole_budget(policy),
         no_baseline: Some("no earlier release"),
         link: &link,
     };
     evaluate(observations, &inputs)
 }
 
-fn rates(kind: ExposureKind, c: (u64, f64), b: (u64, f64)) -> Observed<ErrorRateData> {
-    Ok(ErrorRateData {
+fn rates(kind: ExposureKind, c: (u64, f64), b: (u64, f64)) -> Observed<ErrorRates> {
+    Ok(ErrorRates::Measured(ErrorRateData {
         kind,
         candidate: side("2.0", c.0, c.1),
-        baseline: Some(side("1.0", b.0, b.1)),
+        baselines: vec![side("1.0", b.0, b.1)],
         note: None,
-    })
+    }))
 }
 
 fn no_sessions() -> Observed<Option<SessionData>> {
@@ -142,7 +171,11 @@ fn a_credible_error_rate_increase_fails_with_the_ratio() {
 fn an_increase_within_the_margin_passes() {
     let obs = observations(
         vec![],
-        rates(ExposureKind::Transactions, (110, 10_000.0), (100, 10_000.0)),
+        rates(
+            ExposureKind::Transactions,
+            (1100, 100_000.0),
+            (1000, 100_000.0),
+        ),
         no_sessions(),
     );
     assert_eq!(
@@ -153,26 +186,39 @@ fn an_increase_within_the_margin_passes() {
 
 #[test]
 fn too_little_traffic_is_inconclusive_never_a_pass() {
+    // As many errors per session as the baseline, and enough to rule out +25%, but fewer sessions
+    // than the policy asks for.
     let obs = observations(
         vec![],
-        rates(ExposureKind::Minutes, (2, 10.0), (1, 10.0)),
+        rates(ExposureKind::Sessions, (80, 400.0), (1000, 5000.0)),
         no_sessions(),
     );
     let outcome = &run(&obs, &policy(), &Acks::default())[2];
     assert_eq!(outcome.status, Status::Inconclusive);
-    assert!(
-        outcome.detail.contains("too little traffic"),
-        "{}",
-        outcome.detail
+    assert_eq!(
+        outcome.hint.as_deref(),
+        Some("2.0 has 400 of the 500 sessions needed (--min-sessions)")
     );
-    let few_transactions = observations(
+    let mut lenient = policy();
+    lenient.minimums.sessions = 400;
+    assert_eq!(
+        run(&obs, &lenient, &Acks::default())[2].status,
+        Status::Pass,
+        "the minimums are knobs"
+    );
+    let few = observations(
         vec![],
-        rates(ExposureKind::Transactions, (0, 50.0), (0, 60.0)),
+        rates(ExposureKind::Transactions, (2, 5000.0), (3, 5000.0)),
         no_sessions(),
     );
-    assert_eq!(
-        run(&few_transactions, &policy(), &Acks::default())[2].status,
-        Status::Inconclusive
+    let outcome = &run(&few, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Inconclusive);
+    assert!(
+        outcome.detail.contains(
+            "undecided: the data neither show an increase beyond the limit nor rule one out"
+        ),
+        "{}",
+        outcome.detail
     );
 }
 
@@ -183,23 +229,66 @@ fn a_look_tests_only_at_its_share_of_the_budget() {
         rates(ExposureKind::Transactions, (160, 10_000.0), (90, 10_000.0)),
         no_sessions(),
     );
-    let link = |i: &Issue| i.id.clone();
     let policy = policy();
-    let acks = Acks::default();
-    let with_budget = |alpha| RuleInputs {
-        policy: &policy,
-        acks: &acks,
-        today: NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
-        budget: LookBudget {
-            alpha,
-            spent: alpha,
+    let with_alpha = |false_alarm| LookBudget {
+        error_ratio: Allowance {
+            false_alarm,
+            false_pass: BETA,
+            spent: Spent::default(),
+            soak_over: true,
         },
-        no_baseline: None,
-        link: &link,
+        ..whole_budget(&policy)
     };
-    // p ≈ 0.004: a failure with the whole budget (half of it for this rule), not with a sliver.
-    assert_eq!(evaluate(&obs, &with_budget(0.05))[2].status, Status::Fail);
-    assert_eq!(evaluate(&obs, &with_budget(0.001))[2].status, Status::Pass);
+    // p ≈ 0.004: a failure with the rule's whole share, not with a sliver of it.
+    assert_eq!(
+        run_with(&obs, &policy, with_alpha(0.025), None)[2].status,
+        Status::Fail
+    );
+    assert_eq!(
+        run_with(&obs, &policy, with_alpha(0.001), None)[2].status,
+        Status::Inconclusive
+    );
+}
+
+#[test]
+fn a_release_bad_in_itself_fails_the_ceiling_whatever_the_baseline() {
+    let mut ceiling = policy();
+    ceiling.max_error_rate = Some(0.01);
+    let against_a_bad_baseline = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (240, 10_000.0), (300, 10_000.0)),
+        no_sessions(),
+    );
+    let outcome = &run(&against_a_bad_baseline, &ceiling, &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Fail, "{}", outcome.detail);
+    assert!(
+        outcome
+            .detail
+            .contains("0.0240 errors per transaction (95% CI"),
+        "{}",
+        outcome.detail
+    );
+    assert!(outcome.detail.contains("against the ceiling 0.01"));
+    assert_eq!(outcome.numbers["ceiling"]["max_rate"], 0.01);
+    assert_eq!(
+        run(&against_a_bad_baseline, &policy(), &Acks::default())[2].status,
+        Status::Pass,
+        "without the ceiling the bad baseline hides it"
+    );
+
+    // A first release has no baseline, but the ceiling still judges it.
+    let first = observations(
+        vec![],
+        Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Transactions,
+            candidate: side("2.0", 20, 10_000.0),
+            baselines: vec![],
+            note: None,
+        })),
+        no_sessions(),
+    );
+    let outcome = &run(&first, &ceiling, &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
 }
 
 #[test]
@@ -266,16 +355,92 @@ fn unavailable_data_skips_with_the_scope() {
 fn without_a_baseline_the_error_rate_is_skipped_but_shown() {
     let obs = observations(
         vec![],
-        Ok(ErrorRateData {
-            kind: ExposureKind::Minutes,
-            candidate: side("2.0", 20, 10.0),
-            baseline: None,
+        Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Transactions,
+            candidate: side("2.0", 20, 10_000.0),
+            baselines: vec![],
             note: None,
-        }),
+        })),
         no_sessions(),
     );
     let outcome = &run(&obs, &policy(), &Acks::default())[2];
     assert_eq!(outcome.status, Status::Skipped);
-    assert_eq!(outcome.value, "2.00 errors/min");
+    assert_eq!(outcome.value, "2.00 errors/1k transactions");
     assert!(outcome.detail.contains("no earlier release"));
+}
+
+#[test]
+fn without_an_exposure_both_sides_share_the_error_rate_never_decides() {
+    let obs = observations(
+        vec![],
+        Ok(ErrorRates::NoExposure {
+            candidate_errors: 40,
+            reason: "no sessions or transactions in any window".into(),
+        }),
+        no_sessions(),
+    );
+    let outcome = &run_with(&obs, &policy(), whole_budget(&policy()), None)[2];
+    assert_eq!(outcome.status, Status::Inconclusive);
+    assert_eq!(outcome.value, "40 errors");
+    assert!(
+        outcome
+            .detail
+            .starts_with("no rate to judge: no sessions or transactions"),
+        "{}",
+        outcome.detail
+    );
+}
+
+#[test]
+fn a_pooled_baseline_is_the_sum_of_its_releases() {
+    let obs = observations(
+        vec![],
+        Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Sessions,
+            candidate: side("2.0", 600, 60_000.0),
+            baselines: vec![side("1.1", 200, 20_000.0), side("1.0", 1000, 100_000.0)],
+            note: None,
+        })),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
+    assert_eq!(
+        outcome.baseline.as_deref(),
+        Some("10.00 errors/1k sessions")
+    );
+    assert_eq!(outcome.numbers["baseline"]["errors"], 1200);
+    assert!(
+        outcome.detail.contains("against 1.1 (concurrent"),
+        "{}",
+        outcome.detail
+    );
+}
+
+#[test]
+fn a_new_issue_below_both_minimums_is_listed_but_does_not_count() {
+    let quiet: Issue = serde_json::from_value(
+        json!({"id": "8", "shortId": "WEB-8", "title": "KeyError", "count": "1", "userCount": 1}),
+    )
+    .unwrap();
+    let obs = observations(
+        vec![quiet],
+        rates(ExposureKind::Transactions, (10, 5000.0), (10, 5000.0)),
+        no_sessions(),
+    );
+    let outcome = &run(&obs, &policy(), &Acks::default())[0];
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
+    assert_eq!(outcome.value, "0");
+    let listed = &outcome.issues[0];
+    assert!(!listed.counts());
+    assert!(
+        listed
+            .below_minimums
+            .as_deref()
+            .unwrap()
+            .contains("1 event(s) and 1 user(s) since the deploy; counts at 10 events or 3 users")
+    );
+    let mut strict = policy();
+    strict.issues.min_events = 1;
+    assert_eq!(run(&obs, &strict, &Acks::default())[0].status, Status::Fail);
 }

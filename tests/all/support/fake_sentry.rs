@@ -1,12 +1,14 @@
 //! A small in-process Sentry on 127.0.0.1 whose state the test controls: projects, releases with
-//! deploys and steady traffic, issues, and injected failures. Counts follow the asked time window,
-//! so a gate's looks at different times see consistent data without any real waiting.
+//! deploys and traffic, issues, and injected failures. Counts follow the asked time window (the
+//! traffic integrated over it: a release's share of the environment over time, and an error rate
+//! that may follow the hour of the day), so a gate's looks at different times see consistent data
+//! without any real waiting. Like Sentry, it answers 404 to a filter on an unknown environment.
 
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{Method, Response, StatusCode, Uri};
-use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use axum::http::{HeaderMap, Method, Response, StatusCode, Uri};
+use chrono::{DateTime, DurationRound, TimeDelta, Timelike, Utc};
 use serde_json::{Value, json};
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -25,7 +27,8 @@ pub struct FakeProject {
     pub has_sessions: bool,
 }
 
-/// Steady traffic of a release, per minute of any window asked about.
+/// Traffic of a release per minute while it serves the whole environment (see
+/// [`FakeRelease::serving`] for a part of it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Traffic {
     /// Error events per minute.
@@ -62,6 +65,42 @@ pub struct FakeRelease {
     pub traffic: Traffic,
     /// Files its commits changed: (path, commit message, author).
     pub changed_files: Vec<(String, String, String)>,
+    /// The projects it belongs to, by slug (empty: every project).
+    pub projects: Vec<String>,
+    /// Its share of the environment's traffic from each instant on (empty: all of it, always;
+    /// otherwise none before the first step).
+    pub serving: Vec<(DateTime<Utc>, f64)>,
+}
+
+impl FakeRelease {
+    /// A release created at `created` with no deploys, traffic or files, in every project.
+    pub fn new(version: &str, created: DateTime<Utc>) -> Self {
+        Self {
+            version: version.into(),
+            created,
+            deploys: Vec::new(),
+            traffic: Traffic::default(),
+            changed_files: Vec::new(),
+            projects: Vec::new(),
+            serving: Vec::new(),
+        }
+    }
+
+    /// Its share of the environment's traffic at `at`.
+    fn share(&self, at: DateTime<Utc>) -> f64 {
+        if self.serving.is_empty() {
+            return 1.0;
+        }
+        self.serving
+            .iter()
+            .filter(|(from, _)| *from <= at)
+            .max_by_key(|(from, _)| *from)
+            .map_or(0.0, |(_, share)| *share)
+    }
+
+    fn in_project(&self, slug: &str) -> bool {
+        self.projects.is_empty() || self.projects.iter().any(|p| p == slug)
+    }
 }
 
 /// An issue.
@@ -87,6 +126,8 @@ pub struct FakeIssue {
     pub last_seen: DateTime<Utc>,
     /// Whether its substatus is regressed.
     pub regressed: bool,
+    /// Whether its errors are unhandled (crashes).
+    pub unhandled: bool,
     /// Events.
     pub count: u64,
     /// Users.
@@ -115,6 +156,7 @@ impl FakeIssue {
             first_seen,
             last_seen: first_seen,
             regressed: false,
+            unhandled: false,
             count: 12,
             users: 3,
             frames: Vec::new(),
@@ -139,8 +181,15 @@ pub struct World {
     pub missing: Vec<String>,
     /// One-shot failures: the next request whose path contains the fragment gets the status.
     pub failures: VecDeque<(String, u16)>,
+    /// Environments that exist besides those of deploys and issues.
+    pub environments: Vec<String>,
+    /// A factor on every release's error rate by the hour of the day (UTC), e.g. more errors per
+    /// request in the evening; `None`: the same all day.
+    pub error_rate_by_hour: Option<fn(u32) -> f64>,
     /// Every request, as `path?decoded query`.
     pub requests: Vec<String>,
+    /// The bearer token of every request, as (path, token).
+    pub tokens: Vec<(String, String)>,
     /// The JSON bodies of the write requests, as (method path, body).
     pub writes: Vec<(String, Value)>,
 }
@@ -152,6 +201,71 @@ impl World {
             .iter_mut()
             .find(|r| r.version == version)
             .expect("release exists in the fake")
+    }
+
+    fn knows_environment(&self, name: &str) -> bool {
+        self.environments.iter().any(|e| e == name)
+            || self.issues.iter().any(|i| i.environment == name)
+            || self
+                .releases
+                .iter()
+                .flat_map(|r| &r.deploys)
+                .any(|d| d.environment == name)
+    }
+
+    fn known_environments(&self) -> Vec<String> {
+        let mut names: Vec<String> = self
+            .releases
+            .iter()
+            .flat_map(|r| r.deploys.iter().map(|d| d.environment.clone()))
+            .chain(self.issues.iter().map(|i| i.environment.clone()))
+            .chain(self.environments.iter().cloned())
+            .collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    /// Minutes of `release`'s full traffic in `[start, end)`: its share over time, and with
+    /// `errors` the hour-of-day factor, integrated exactly (both are step functions).
+    fn weighted_minutes(
+        &self,
+        release: &FakeRelease,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        errors: bool,
+    ) -> f64 {
+        if end <= start {
+            return 0.0;
+        }
+        let hourly = self.error_rate_by_hour.filter(|_| errors);
+        let mut cuts = vec![start, end];
+        cuts.extend(
+            release
+                .serving
+                .iter()
+                .map(|(at, _)| *at)
+                .filter(|at| *at > start && *at < end),
+        );
+        if hourly.is_some() {
+            let hour = TimeDelta::hours(1);
+            let mut next = start.duration_trunc(hour).expect("round") + hour;
+            while next < end {
+                cuts.push(next);
+                next += hour;
+            }
+        }
+        cuts.sort();
+        cuts.dedup();
+        cuts.windows(2)
+            .map(|piece| {
+                let middle = piece[0] + (piece[1] - piece[0]) / 2;
+                let factor = hourly.map_or(1.0, |f| f(middle.hour()));
+                (piece[1] - piece[0]).num_milliseconds() as f64 / 60_000.0
+                    * release.share(middle)
+                    * factor
+            })
+            .sum()
     }
 }
 
@@ -247,6 +361,7 @@ async fn handle(
     State(world): State<Shared>,
     method: Method,
     uri: Uri,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response<Body> {
     // Sentry matches decoded segments: a version such as `web@1.0` arrives as `web%401.0`.
@@ -266,6 +381,13 @@ async fn handle(
         .collect::<Vec<_>>()
         .join("&");
     world.requests.push(format!("{path}?{described}"));
+    let token = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .unwrap_or_default()
+        .to_owned();
+    world.tokens.push((path.clone(), token));
     if method != Method::GET {
         let body: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
         world
@@ -290,6 +412,11 @@ async fn handle(
     if world.missing.iter().any(|f| path.contains(f.as_str())) {
         return not_found();
     }
+    if let Some(environment) = query.get("environment")
+        && !world.knows_environment(environment)
+    {
+        return not_found();
+    }
     let segments: Vec<&str> = path
         .trim_start_matches("/api/0/")
         .split('/')
@@ -297,12 +424,21 @@ async fn handle(
         .collect();
     match segments.as_slice() {
         ["projects", ORG, slug] => project(&world, slug),
-        ["projects", ORG, _, "releases"] => releases(&world),
+        ["projects", ORG, _, "releases"] => releases(&world, &query),
         ["organizations", ORG, rest @ ..] => match rest {
             ["repos"] => answer(StatusCode::OK, json!(world.repositories)),
-            ["releases"] => releases(&world),
+            ["environments"] => answer(
+                StatusCode::OK,
+                world
+                    .known_environments()
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| json!({"id": i.to_string(), "name": name}))
+                    .collect(),
+            ),
+            ["releases"] => releases(&world, &query),
             ["releases", version] => match world.releases.iter().find(|r| r.version == *version) {
-                Some(release) => answer(StatusCode::OK, json!({"version": release.version})),
+                Some(release) => answer(StatusCode::OK, release_json(&world, release)),
                 None => not_found(),
             },
             ["releases", version, "deploys"] => deploys(&world, version),
@@ -329,13 +465,7 @@ fn write(world: &mut World, method: &Method, path: &str, body: &Value) -> Respon
             let version = body["version"].as_str().unwrap_or_default().to_owned();
             let exists = world.releases.iter().any(|r| r.version == version);
             if !exists {
-                world.releases.push(FakeRelease {
-                    version: version.clone(),
-                    created: Utc::now(),
-                    deploys: Vec::new(),
-                    traffic: Traffic::default(),
-                    changed_files: Vec::new(),
-                });
+                world.releases.push(FakeRelease::new(&version, Utc::now()));
             }
             let status = if exists {
                 StatusCode::ALREADY_REPORTED
@@ -426,8 +556,41 @@ fn deploy_json(d: &FakeDeploy, id: usize) -> Value {
            "dateStarted": d.started.map(time), "dateFinished": time(d.finished)})
 }
 
-fn releases(world: &World) -> Response<Body> {
-    let mut sorted: Vec<&FakeRelease> = world.releases.iter().collect();
+/// A release's details, with its projects as Sentry lists them.
+fn release_json(world: &World, release: &FakeRelease) -> Value {
+    let projects: Vec<Value> = world
+        .projects
+        .iter()
+        .filter(|p| release.in_project(&p.slug))
+        .map(|p| json!({"id": p.id, "slug": p.slug, "name": p.slug, "hasHealthData": p.has_sessions}))
+        .collect();
+    json!({"version": release.version, "dateCreated": time(release.created), "projects": projects})
+}
+
+/// The releases, newest first, filtered by project ids and by environment (a deploy to it).
+fn releases(world: &World, query: &Query) -> Response<Body> {
+    let wanted: Vec<&str> = query
+        .0
+        .iter()
+        .filter(|(k, _)| k == "project")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    let in_wanted = |release: &FakeRelease| {
+        wanted.is_empty()
+            || world.projects.iter().any(|p| {
+                release.in_project(&p.slug)
+                    && wanted
+                        .iter()
+                        .any(|w| *w == p.id.to_string() || *w == p.slug)
+            })
+    };
+    let environment = query.get("environment");
+    let mut sorted: Vec<&FakeRelease> = world
+        .releases
+        .iter()
+        .filter(|r| in_wanted(r))
+        .filter(|r| environment.is_none_or(|e| r.deploys.iter().any(|d| d.environment == e)))
+        .collect();
     sorted.sort_by_key(|r| std::cmp::Reverse(r.created));
     let list: Vec<Value> = sorted
         .iter()
@@ -473,6 +636,7 @@ fn issue_json(issue: &FakeIssue) -> Value {
         "count": issue.count.to_string(), "userCount": issue.users, "firstSeen": time(issue.first_seen),
         "lastSeen": time(issue.last_seen), "permalink": format!("https://acme.sentry.example/issues/{}/", issue.id),
         "status": "unresolved", "substatus": if issue.regressed { "regressed" } else { "new" },
+        "isUnhandled": issue.unhandled,
     })
 }
 
@@ -488,6 +652,8 @@ fn matches(issue: &FakeIssue, terms: &[&str], end: Option<DateTime<Utc>>) -> boo
                 issue.releases.iter().any(|r| r == v)
             } else if *term == "is:regressed" {
                 issue.regressed
+            } else if *term == "error.unhandled:true" {
+                issue.unhandled
             } else if let Some(v) = value("firstSeen:>=") {
                 parse(v).is_some_and(|t| issue.first_seen >= t)
             } else if let Some(v) = value("lastSeen:>=") {
@@ -549,25 +715,23 @@ fn release_in<'w>(world: &'w World, query: &str) -> Option<&'w FakeRelease> {
     world.releases.iter().find(|r| r.version == version)
 }
 
-fn minutes(query: &Query) -> f64 {
-    match (
+fn event_count(world: &World, query: &Query) -> Response<Body> {
+    let range = (
         query.get("start").and_then(parse),
         query.get("end").and_then(parse),
-    ) {
-        (Some(start), Some(end)) => (end - start).num_seconds().max(0) as f64 / 60.0,
-        _ => 0.0,
-    }
-}
-
-fn event_count(world: &World, query: &Query) -> Response<Body> {
-    let traffic = release_in(world, query.get("query").unwrap_or(""))
-        .map(|r| r.traffic)
-        .unwrap_or_default();
-    let rate = match query.get("dataset") {
-        Some("spans") => traffic.transactions_per_minute,
-        _ => traffic.errors_per_minute,
+    );
+    let count = match (release_in(world, query.get("query").unwrap_or("")), range) {
+        (Some(release), (Some(start), Some(end))) => {
+            let spans = query.get("dataset") == Some("spans");
+            let rate = if spans {
+                release.traffic.transactions_per_minute
+            } else {
+                release.traffic.errors_per_minute
+            };
+            (rate * world.weighted_minutes(release, start, end, !spans)).round() as u64
+        }
+        _ => 0,
     };
-    let count = (rate * minutes(query)).round() as u64;
     answer(
         StatusCode::OK,
         json!({"data": [{"count()": count}], "meta": {"fields": {"count()": "integer"}}}),
@@ -575,9 +739,8 @@ fn event_count(world: &World, query: &Query) -> Response<Body> {
 }
 
 fn sessions(world: &World, query: &Query) -> Response<Body> {
-    let traffic = release_in(world, query.get("query").unwrap_or(""))
-        .map(|r| r.traffic)
-        .unwrap_or_default();
+    let release = release_in(world, query.get("query").unwrap_or(""));
+    let traffic = release.map(|r| r.traffic).unwrap_or_default();
     let hour = TimeDelta::hours(1);
     let (Some(start), Some(end)) = (
         query.get("start").and_then(parse),
@@ -596,7 +759,8 @@ fn sessions(world: &World, query: &Query) -> Response<Body> {
     } else {
         end_floor + hour
     };
-    let total = (traffic.sessions_per_minute * (end - start).num_minutes() as f64).round();
+    let minutes = release.map_or(0.0, |r| world.weighted_minutes(r, start, end, false));
+    let total = (traffic.sessions_per_minute * minutes).round();
     let groups = if total > 0.0 {
         json!([{"by": {}, "totals": {"sum(session)": total, "crash_free_rate(session)": traffic.crash_free}}])
     } else {

@@ -1,0 +1,250 @@
+//! One look judged, without Sentry: every rule under what the earlier looks left of the error
+//! budgets, and the verdict rule. The watch (`timeline`) feeds it what Sentry answered; the
+//! statistics benchmark (`benches/gate_stats.rs`) feeds it simulated counts.
+
+use super::acks::Acks;
+use super::budget::{Budgets, Tests};
+use super::error::GateError;
+use super::observations::Observations;
+use super::policy::{Policy, Verdict, human_duration};
+use super::rules::{RuleInputs, RuleOutcome, Status, evaluate};
+use crate::sentry::models::Issue;
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// The web link of an issue, for the report.
+pub type IssueLink<'a> = &'a (dyn Fn(&Issue) -> String + Sync);
+
+/// The judging half of a watch: the policy's tests, their budgets, and the watch's instants.
+pub struct Judge<'a> {
+    policy: &'a Policy,
+    acks: &'a Acks,
+    tests: Tests,
+    budgets: Budgets,
+    no_baseline: Option<&'a str>,
+    link: IssueLink<'a>,
+    anchor: DateTime<Utc>,
+    soak_end: DateTime<Utc>,
+    deadline: DateTime<Utc>,
+    looks: u32,
+    spent: f64,
+}
+
+/// One look judged.
+#[derive(Debug, Clone)]
+pub struct Look {
+    /// Every rule's outcome.
+    pub outcomes: Vec<RuleOutcome>,
+    /// The verdict, once there is one, and why.
+    pub verdict: Option<(Verdict, String)>,
+}
+
+impl<'a> Judge<'a> {
+    /// A judge for a watch of a deploy that finished at `anchor`, started at `started` (a watch
+    /// started after the timeout decides on its first look). `no_baseline` says why there is
+    /// nothing to compare with, when there is not.
+    pub fn new(
+        policy: &'a Policy,
+        acks: &'a Acks,
+        (anchor, started): (DateTime<Utc>, DateTime<Utc>),
+        no_baseline: Option<&'a str>,
+        link: IssueLink<'a>,
+    ) -> Result<Self, GateError> {
+        Ok(Self {
+            policy,
+            acks,
+            tests: Tests::of(policy)?,
+            budgets: Budgets::new(policy)?,
+            no_baseline,
+            link,
+            anchor,
+            soak_end: anchor + delta(policy.soak),
+            deadline: (anchor + delta(policy.timeout)).max(started),
+            looks: 0,
+            spent: 0.0,
+        })
+    }
+
+    /// Judges one look's observations with what the earlier looks left of the budgets.
+    pub fn look(&mut self, observations: &Observations) -> Look {
+        let at = observations.at;
+        self.looks += 1;
+        let budget = self
+            .budgets
+            .look((at - self.anchor).to_std().unwrap_or_default());
+        self.spent = budget.false_alarm_spent();
+        let inputs = RuleInputs {
+            policy: self.policy,
+            acks: self.acks,
+            today: at.date_naive(),
+            tests: &self.tests,
+            budget,
+            no_baseline: self.no_baseline,
+            link: self.link,
+        };
+        let outcomes = evaluate(observations, &inputs);
+        let verdict = decide(
+            &outcomes,
+            at >= self.soak_end,
+            at >= self.deadline,
+            self.policy,
+        );
+        Look { outcomes, verdict }
+    }
+
+    /// Looks judged so far.
+    pub fn looks(&self) -> u32 {
+        self.looks
+    }
+
+    /// The false-alarm budget spent so far by every test.
+    pub fn spent(&self) -> f64 {
+        self.spent
+    }
+
+    /// When a pass becomes possible.
+    pub fn soak_end(&self) -> DateTime<Utc> {
+        self.soak_end
+    }
+
+    /// When undecided rules make the verdict inconclusive.
+    pub fn deadline(&self) -> DateTime<Utc> {
+        self.deadline
+    }
+}
+
+/// A duration on the calendar (the policy keeps durations far below the calendar's end).
+pub fn delta(duration: std::time::Duration) -> TimeDelta {
+    TimeDelta::from_std(duration).unwrap_or(TimeDelta::MAX)
+}
+
+/// The verdict after a look, if there is one yet.
+///
+/// Any failure ends the watch at once (the statistical rules only fail within their share of the
+/// budget, so early failures are safe). A pass needs the soak done and every evaluated rule
+/// passing. At the deadline whatever is still inconclusive makes the verdict inconclusive.
+pub fn decide(
+    outcomes: &[RuleOutcome],
+    soak_done: bool,
+    deadline_reached: bool,
+    policy: &Policy,
+) -> Option<(Verdict, String)> {
+    let named = |status: Status| {
+        outcomes
+            .iter()
+            .filter(|o| o.status == status)
+            .map(|o| o.rule.name())
+            .collect::<Vec<_>>()
+    };
+    let failed = named(Status::Fail);
+    if !failed.is_empty() {
+        return Some((Verdict::Fail, format!("failed: {}", failed.join(", "))));
+    }
+    if outcomes.iter().all(|o| o.status == Status::Skipped) {
+        return Some((
+            Verdict::Inconclusive,
+            "no rule could be evaluated, so nothing shows the release is healthy".into(),
+        ));
+    }
+    let pending = named(Status::Inconclusive);
+    if pending.is_empty() && soak_done {
+        return Some((
+            Verdict::Pass,
+            format!(
+                "every evaluated rule passes after the {} soak",
+                human_duration(policy.soak)
+            ),
+        ));
+    }
+    let hints: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.status == Status::Inconclusive)
+        .filter_map(|o| {
+            o.hint
+                .as_ref()
+                .map(|hint| format!("{}: {hint}", o.rule.name()))
+        })
+        .collect();
+    let hints = if hints.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", hints.join("; "))
+    };
+    deadline_reached.then(|| {
+        (
+            Verdict::Inconclusive,
+            format!(
+                "timed out {} after the deploy with {} still inconclusive{hints}",
+                human_duration(policy.timeout),
+                pending.join(", ")
+            ),
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::rules::Rule;
+    use serde_json::Value;
+
+    fn outcome(rule: Rule, status: Status) -> RuleOutcome {
+        RuleOutcome {
+            rule,
+            status,
+            value: String::new(),
+            baseline: None,
+            threshold: String::new(),
+            detail: String::new(),
+            numbers: Value::Null,
+            issues: Vec::new(),
+            missing_scope: None,
+            hint: None,
+        }
+    }
+
+    fn policy() -> Policy {
+        Policy::single_check("1", "prod", vec![]).unwrap()
+    }
+
+    #[test]
+    fn failures_end_the_watch_at_once_and_passes_wait_for_the_soak() {
+        let fail = [
+            outcome(Rule::NewIssues, Status::Fail),
+            outcome(Rule::ErrorRate, Status::Inconclusive),
+        ];
+        assert_eq!(
+            decide(&fail, false, false, &policy()).unwrap().0,
+            Verdict::Fail
+        );
+        let pass = [
+            outcome(Rule::NewIssues, Status::Pass),
+            outcome(Rule::CrashFree, Status::Skipped),
+        ];
+        assert_eq!(decide(&pass, false, false, &policy()), None);
+        assert_eq!(
+            decide(&pass, true, false, &policy()).unwrap().0,
+            Verdict::Pass
+        );
+    }
+
+    #[test]
+    fn the_deadline_turns_pending_rules_inconclusive() {
+        let pending = [
+            outcome(Rule::NewIssues, Status::Pass),
+            outcome(Rule::ErrorRate, Status::Inconclusive),
+        ];
+        assert_eq!(decide(&pending, true, false, &policy()), None);
+        let (verdict, reason) = decide(&pending, true, true, &policy()).unwrap();
+        assert_eq!(verdict, Verdict::Inconclusive);
+        assert!(reason.contains("error-rate"), "{reason}");
+    }
+
+    #[test]
+    fn nothing_evaluated_is_never_a_pass() {
+        let skipped = [outcome(Rule::NewIssues, Status::Skipped)];
+        assert_eq!(
+            decide(&skipped, true, false, &policy()).unwrap().0,
+            Verdict::Inconclusive
+        );
+    }
+}
