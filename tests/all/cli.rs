@@ -250,3 +250,25 @@ fn the_token_given_as_a_flag_never_shows_even_in_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert_no_token(&output);
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly_not_with_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let binary = assert_cmd::cargo::cargo_bin("sentry-companion");
+    // The reader closes before anything is written, as `tool list | head -0` does.
+    let mut child = Command::new(binary)
+        .args(["tool", "list", "--output", "json"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let quiet = output.status.success() || output.status.signal() == Some(libc::SIGPIPE);
+    assert!(quiet, "{:?}: {stderr}", output.status);
+}
