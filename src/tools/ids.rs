@@ -31,9 +31,11 @@ impl JsonSchema for IssueArg {
         true
     }
 
-    // One plain type keeps clients that reject unions happy; numbers are still accepted.
+    // One plain type keeps clients that reject unions happy; numbers are still accepted. The
+    // forms it takes are said once, in the server's instructions and in get_issue's description,
+    // not in every tool's schema: tools/list is paid for on every conversation.
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string", "description": "Id, short id (WEB-1A3) or URL."})
+        json_schema!({"type": "string"})
     }
 }
 

@@ -298,3 +298,25 @@ fn tool_help_shows_every_argument_with_its_type_default_and_description() {
     let nameless = binary("http://127.0.0.1:9").arg("tool").output().unwrap();
     assert_eq!(nameless.status.code(), Some(2));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly_not_with_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let binary = assert_cmd::cargo::cargo_bin("sentry-companion");
+    // The reader closes before anything is written, as `tool list | head -0` does.
+    let mut child = Command::new(binary)
+        .args(["tool", "list", "--output", "json"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let quiet = output.status.success() || output.status.signal() == Some(libc::SIGPIPE);
+    assert!(quiet, "{:?}: {stderr}", output.status);
+}
