@@ -1,15 +1,76 @@
 #!/usr/bin/env bash
 # Installs the prebuilt sentry-companion binary for this runner from the project's GitHub release,
-# after checking its SHA-256. Never compiles. Inputs arrive only through the environment.
+# after checking its SHA-256. Never compiles. Inputs arrive only through the environment. The
+# release is the one the action is pinned to: its tag, or the release tag at a pinned commit SHA
+# (or at a moving tag such as v0), so a pinned workflow always runs the same binary.
 set -euo pipefail
 
 repository=${ACTION_REPOSITORY:-sentry-companion/sentry-companion}
+api="${GITHUB_API_URL:-https://api.github.com}/repos/$repository"
+
+fail() {
+  echo "::error title=sentry-companion::$1"
+  exit 2
+}
+
+# A GET from the GitHub API, authenticated with the job's token when there is one (rate limits).
+github_api() {
+  local auth=()
+  if [ -n "${GITHUB_TOKEN:-}" ]; then auth=(-H "Authorization: Bearer $GITHUB_TOKEN"); fi
+  curl --fail --silent --show-error --location --retry 3 "${auth[@]}" \
+    -H "Accept: application/vnd.github+json" "$api/$1"
+}
+
+# "NAME SHA" per tag, from the API's JSON list.
+tag_lines() {
+  if command -v jq > /dev/null; then
+    jq -r '.[] | "\(.name) \(.commit.sha)"'
+  else
+    python3 -c 'import json, sys; [print(t["name"], t["commit"]["sha"]) for t in json.load(sys.stdin)]'
+  fi
+}
+
+# Every tag of the action's repository (100 a page, at most 10 pages).
+all_tags() {
+  local page lines
+  for page in 1 2 3 4 5 6 7 8 9 10; do
+    lines=$(github_api "tags?per_page=100&page=$page" | tag_lines)
+    if [ -z "$lines" ]; then break; fi
+    printf '%s\n' "$lines"
+    if [ "$(printf '%s\n' "$lines" | wc -l)" -lt 100 ]; then break; fi
+  done
+}
+
+# The release (vX.Y.Z) built from the commit REF names (a commit SHA, or a moving tag such as v0);
+# nothing when there is none.
+release_at() {
+  local ref=$1 tags sha
+  tags=$(all_tags)
+  if [[ "$ref" =~ ^[0-9a-f]{40}$ ]]; then
+    sha=$ref
+  else
+    sha=$(awk -v ref="$ref" '$1 == ref { print $2; exit }' <<< "$tags")
+  fi
+  awk -v sha="$sha" '$2 == sha && $1 ~ /^v[0-9]+\.[0-9]+\.[0-9]+/ { print $1; exit }' <<< "$tags"
+}
+
+# The binary built for the ref the workflow pinned the action to, never silently another one.
 version=${CLI_VERSION:-}
+ref=${ACTION_REF:-}
 if [ -z "$version" ]; then
-  case "${ACTION_REF:-}" in
-    v[0-9]*) version=$ACTION_REF ;;
-    *) version=latest ;;
-  esac
+  if [[ "$ref" =~ ^v[0-9]+\.[0-9]+\.[0-9]+ ]]; then
+    version=$ref
+  elif [[ "$ref" =~ ^[0-9a-f]{40}$ ]] || [[ "$ref" =~ ^v[0-9]+(\.[0-9]+)?$ ]]; then
+    version=$(release_at "$ref")
+    if [ -z "$version" ]; then
+      fail "no release of $repository was built from $ref: prebuilt binaries exist for release tags only. Pin the action to a release tag (vX.Y.Z) or its commit SHA, or set the cli_version input"
+    fi
+  elif [ -z "$ref" ]; then
+    version=latest # `uses: ./`, a local copy of the action
+  else
+    echo "::warning title=sentry-companion::the action is used at '$ref', a branch: installing the latest release. Pin a release tag or its commit SHA to install a fixed binary"
+    version=latest
+  fi
 fi
 
 case "${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}" in

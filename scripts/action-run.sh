@@ -20,40 +20,56 @@ if [ -n "${INPUT_PROJECTS:-}" ]; then
   export SENTRY_PROJECT=$projects
 fi
 
-set_commits=${INPUT_SET_COMMITS:-local}
-case "$set_commits" in
-  local | skip) ;;
-  *)
-    echo "::error title=sentry-companion::set_commits must be 'local' or 'skip', not '$set_commits'"
-    exit 2
-    ;;
-esac
-if [ "$set_commits" = local ] && [ "$(git rev-parse --is-shallow-repository 2> /dev/null || echo false)" = true ]; then
-  echo "::warning title=Shallow checkout::The checkout is shallow, so the commits since the previous release may be missing. Use actions/checkout with 'fetch-depth: 0'."
-fi
-
-version=${INPUT_VERSION:-}
-if [ -z "$version" ]; then
-  version=$("$bin" release propose-version)
-fi
-
-create=(release create "$version")
-if [ "$set_commits" = skip ]; then
-  create+=(--no-commits)
-else
-  if [ -n "${INPUT_FROM:-}" ]; then create+=(--from "$INPUT_FROM"); fi
-  while IFS= read -r path; do
-    path=${path#"${path%%[![:space:]]*}"}
-    path=${path%"${path##*[![:space:]]}"}
-    if [ -n "$path" ]; then create+=(--path "$path"); fi
-  done < <(printf '%s\n' "${INPUT_PATHS:-}" | tr ',' '\n')
-fi
+fail() {
+  echo "::error title=sentry-companion::$1"
+  exit 2
+}
+is_true() { [ "${1:-false}" = true ]; }
 # Lists an input's items, one a line: split on commas and newlines (and on spaces too, with "words").
 items() {
   local separators=$'\n,'
   if [ "${2:-}" = words ]; then separators=$'\n, '; fi
   printf '%s\n' "$1" | tr -s "$separators" '\n' | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' -e '/^$/d'
 }
+
+# `version`, or action-release's `release` (a tag ref is taken as its name); then the prefix.
+version=${INPUT_VERSION:-}
+release=${INPUT_RELEASE:-}
+release=${release#refs/tags/}
+if [ -n "$version" ] && [ -n "$release" ] && [ "$version" != "$release" ]; then
+  fail "the inputs 'version' ($version) and 'release' ($release) name different releases: give one of them"
+fi
+version=${version:-$release}
+if [ -z "$version" ]; then
+  version=$("$bin" release propose-version)
+fi
+version="${INPUT_RELEASE_PREFIX:-${INPUT_VERSION_PREFIX:-}}$version"
+
+set_commits=${INPUT_SET_COMMITS:-local}
+create=(release create "$version")
+case "$set_commits" in
+  skip) create+=(--no-commits) ;;
+  auto)
+    # Only a --from tag the clone lacks is fetched: Sentry reads the commits itself.
+    create+=(--auto --deepen)
+    if [ -n "${INPUT_FROM:-}" ]; then create+=(--from "$INPUT_FROM"); fi
+    ;;
+  manual)
+    if [ -z "${INPUT_REPO:-}" ] || [ -z "${INPUT_COMMIT:-}" ]; then
+      fail "set_commits: manual needs the 'repo' and 'commit' inputs (and optionally 'previous_commit')"
+    fi
+    create+=(--commit "$INPUT_REPO@${INPUT_PREVIOUS_COMMIT:+$INPUT_PREVIOUS_COMMIT..}$INPUT_COMMIT")
+    ;;
+  local)
+    # A shallow checkout is deepened until the range is whole (a no-op on a full clone).
+    create+=(--deepen)
+    if [ -n "${INPUT_FROM:-}" ]; then create+=(--from "$INPUT_FROM"); fi
+    while IFS= read -r path; do create+=(--path "$path"); done < <(items "${INPUT_PATHS:-}")
+    ;;
+  *) fail "set_commits must be 'local', 'auto', 'manual' or 'skip', not '$set_commits'" ;;
+esac
+if is_true "${INPUT_IGNORE_MISSING:-}"; then create+=(--ignore-missing); fi
+if is_true "${INPUT_IGNORE_EMPTY:-}"; then create+=(--ignore-empty); fi
 
 sourcemap_paths=()
 while IFS= read -r path; do sourcemap_paths+=("$path"); done < <(items "${INPUT_SOURCEMAPS:-}" words)
@@ -78,14 +94,15 @@ if [ ${#sourcemap_paths[@]} -gt 0 ]; then
 fi
 
 environment=${INPUT_ENVIRONMENT:-}
-if [ -n "$environment" ] && [ "${INPUT_DEPLOY:-true}" = true ]; then
-  "$bin" release deploy "$version" --env "$environment"
+if [ -n "$environment" ] && is_true "${INPUT_DEPLOY:-true}"; then
+  deploy=(release deploy "$version" --env "$environment")
+  if [ -n "${INPUT_STARTED_AT:-}" ]; then deploy+=(--started "$INPUT_STARTED_AT"); fi
+  "$bin" "${deploy[@]}"
 fi
 
-if [ "${INPUT_GATE:-false}" = true ]; then
+if is_true "${INPUT_GATE:-false}"; then
   if [ -z "$environment" ]; then
-    echo "::error title=sentry-companion::the gate needs the 'environment' input"
-    exit 2
+    fail "the gate needs the 'environment' input"
   fi
   if [ -n "${INPUT_GATE_AUTH_TOKEN:-}" ]; then
     # The gate reads issues, counts and sessions, which an org token (org:ci) cannot.

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Interop check with an independent MCP client (the Python SDK, `mcp` 2.x): the server over stdio and
-streamable HTTP, with the initialize handshake and with 2026-07-28 discovery; tools/list of every
-toolset, a text-only answer, a structured answer the client checks against the declared outputSchema
-(against a tiny local Sentry), and isError results for bad input.
+streamable HTTP (with sessions, and --stateless with a bearer token), with the initialize handshake and
+with 2026-07-28 discovery; tools/list of every toolset, a text-only answer, a structured answer the
+client checks against the declared outputSchema (against a tiny local Sentry), and isError results for
+bad input.
 
 Usage: scripts/mcp-interop.py BINARY      (needs `pip install mcp==2.3.0`; loopback only)
 """
@@ -16,6 +17,8 @@ import threading
 import time
 
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 
 BINARY = sys.argv[1]
 ANSWERS = {
@@ -72,6 +75,23 @@ async def exercise(label, target, mode):
         check(f"{label}: a missing argument is an isError result", missing.is_error, missing)
 
 
+SERVERS = []
+
+
+def start_http(env, args):
+    """Starts `mcp --transport http` on a free loopback port and returns the port once it accepts."""
+    port = free_port()
+    SERVERS.append(subprocess.Popen([BINARY, "mcp", "--transport", "http", "--listen", f"127.0.0.1:{port}", *args],
+                                    env=env, stderr=subprocess.DEVNULL))
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    return port
+
+
 async def main():
     sentry_port = free_port()
     server = http.server.ThreadingHTTPServer(("127.0.0.1", sentry_port), FakeSentry)
@@ -83,22 +103,20 @@ async def main():
     for mode in ("legacy", "auto", "2026-07-28"):
         await exercise(f"stdio/{mode}", stdio, mode)
 
-    http_port = free_port()
-    process = subprocess.Popen([BINARY, "mcp", "--toolsets", "all", "--transport", "http",
-                                "--listen", f"127.0.0.1:{http_port}"],
-                               env=env, stderr=subprocess.DEVNULL)
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", http_port), timeout=0.1).close()
-                break
-            except OSError:
-                time.sleep(0.05)
+        port = start_http(env, ["--toolsets", "all"])
         for mode in ("legacy", "auto"):
-            await exercise(f"http/{mode}", f"http://127.0.0.1:{http_port}/mcp", mode)
+            await exercise(f"http/{mode}", f"http://127.0.0.1:{port}/mcp", mode)
+        token = "interop-client-token"
+        port = start_http(dict(env, SENTRY_COMPANION_HTTP_TOKEN=token), ["--toolsets", "all", "--stateless"])
+        for mode in ("legacy", "auto"):
+            http_client = create_mcp_http_client(headers={"Authorization": f"Bearer {token}"})
+            target = streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http_client)
+            await exercise(f"http --stateless with a token/{mode}", target, mode)
     finally:
-        process.terminate()
-        process.wait()
+        for process in SERVERS:
+            process.terminate()
+            process.wait()
         server.shutdown()
 
     passed = sum(results)

@@ -1,13 +1,17 @@
 //! Runs a parsed command line: settles the configuration, builds the session once, turns the
 //! arguments into the core's requests and dispatches. Nothing imports this module.
 
-use crate::cli::{Cli, Command, McpArgs, ReleaseCommand, SourcemapsCommand, Transport};
+use crate::cli::{
+    Cli, Command, McpArgs, McpHttpArgs, ReleaseCommand, SourcemapsCommand, Transport,
+};
 use crate::config::{Config, Flags, Sources};
 use crate::exit::Exit;
-use crate::mcp::McpServer;
+use crate::mcp::{ClientToken, HttpSettings, McpServer};
 use crate::sentry::{AuthToken, SentryClient, Session, log};
 use crate::tool_cli::ToolCall;
 use crate::tools::{Registry, ToolContext};
+use anyhow::Context;
+use clap::CommandFactory;
 use std::sync::Arc;
 
 /// Runs the command; an `Err` is exit code 2 with its message.
@@ -17,10 +21,24 @@ pub async fn run(cli: Cli) -> anyhow::Result<Exit> {
     match cli.command {
         Command::Mcp(args) => serve_mcp(session, args).await,
         Command::Tool(args) => {
+            let Some(name) = args.name else {
+                // `tool --help` (or no name): the subcommand's own usage.
+                let mut command = Cli::command();
+                if let Some(tool) = command.find_subcommand_mut("tool") {
+                    tool.print_help()?;
+                }
+                anyhow::ensure!(
+                    args.help,
+                    "name a tool, or run `sentry-companion tool list`"
+                );
+                return Ok(Exit::Success);
+            };
             let call = ToolCall {
-                name: args.name,
+                name,
                 pairs: args.args,
                 json: args.json,
+                help: args.help,
+                call_timeout: args.call_timeout,
             };
             crate::tool_cli::run(session, config.output, call).await
         }
@@ -57,13 +75,24 @@ async fn run_release(
             crate::release::version::run(&args.into_request(output))?
         }
         ReleaseCommand::Create(args) => {
-            crate::release::create::run(session, args.into_request(output)).await?
+            let request = args
+                .into_request(output, config.vcs_remote.as_deref())
+                .map_err(anyhow::Error::msg)?;
+            let report = request.ci_report();
+            let result = crate::release::create::run(session, request).await;
+            report.settle(result, config.allow_failure)?
         }
         ReleaseCommand::Finalize(args) => {
-            crate::release::finalize(session, args.into_request(output)).await?
+            let request = args.into_request(output);
+            let report = request.ci_report();
+            let result = crate::release::finalize(session, request).await;
+            report.settle(result, config.allow_failure)?
         }
         ReleaseCommand::Deploy(args) => {
-            crate::release::deploy(session, args.into_request(output)).await?
+            let request = args.into_request(output);
+            let report = request.ci_report();
+            let result = crate::release::deploy(session, request).await;
+            report.settle(result, config.allow_failure)?
         }
         ReleaseCommand::Gate(args) => {
             let request = args.into_request(config.projects.clone(), output);
@@ -79,19 +108,18 @@ async fn run_release(
 async fn serve_mcp(session: Session, args: McpArgs) -> anyhow::Result<Exit> {
     let context = Arc::new(ToolContext::new(session));
     let server = McpServer::new(Arc::new(Registry::new()), context, args.read_only)
-        .with_toolsets(args.toolsets.unwrap_or_default());
+        .with_toolsets(args.toolsets.unwrap_or_default())
+        .with_call_timeout(args.call_timeout);
     match args.transport {
         Transport::Stdio => server.serve_stdio().await?,
         Transport::Http => {
-            let listener = tokio::net::TcpListener::bind(args.listen).await?;
-            eprintln!(
-                "sentry-companion MCP server listening on http://{}/mcp",
-                listener.local_addr()?
-            );
-            let ctrl_c = async {
-                let _ = tokio::signal::ctrl_c().await;
-            };
-            server.serve_http(listener, ctrl_c).await?
+            let settings = http_settings(&args.http)?;
+            let listener = tokio::net::TcpListener::bind(args.listen)
+                .await
+                .with_context(|| format!("cannot listen on {}", args.listen))?;
+            server
+                .serve_http(listener, settings, shutdown_signal())
+                .await?
         }
     }
     Ok(Exit::Success)
@@ -107,14 +135,49 @@ fn session(config: &Config) -> anyhow::Result<Session> {
     ))
 }
 
+/// The HTTP flags as the MCP face's settings.
+fn http_settings(args: &McpHttpArgs) -> anyhow::Result<HttpSettings> {
+    let token = args
+        .http_token
+        .as_deref()
+        .map(ClientToken::new)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    Ok(HttpSettings {
+        token,
+        allowed_hosts: args.allowed_hosts.clone(),
+        stateless: args.stateless,
+        session_idle_timeout: args.session_idle_timeout,
+        max_sessions: args.max_sessions as usize,
+        max_connections: args.max_connections as usize,
+        ..HttpSettings::default()
+    })
+}
+
+/// Ctrl-C, or SIGTERM (how containers and Kubernetes stop a process).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut terminate) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
 /// Flags of the command line over environment and files.
 fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
     let url_after_subcommand = match &cli.command {
         Command::Mcp(args) => args.sentry.sentry_url.clone(),
         Command::Tool(args) => args.sentry.sentry_url.clone(),
-        Command::Release(ReleaseCommand::Finalize(args)) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Gate(args)) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Backtest(args)) => args.sentry.sentry_url.clone(),
+        // After create, finalize and deploy, `--url` is the release's or deploy's link (sentry-cli).
         Command::Release(_) | Command::Sourcemaps(_) => None,
     };
     let flags = Flags {
@@ -125,6 +188,7 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         output: cli.global.output,
         log_level: cli.global.log_level,
         headers: cli.global.headers.clone(),
+        allow_failure: cli.global.allow_failure,
     };
     let config = Config::resolve(&flags, &Sources::from_process())?;
     log::set_level(config.log_level);

@@ -8,6 +8,7 @@
 use crate::gate::policy::human_duration;
 use crate::gate::{BacktestRequest, GateRequest, OnInconclusive, PolicySpec};
 use crate::output::OutputFormat;
+use crate::release::create::CommitSource;
 use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
 use crate::sentry::log::Level;
 use crate::sourcemaps::{InjectRequest, Selection, UploadRequest};
@@ -58,6 +59,9 @@ pub struct GlobalArgs {
     /// An extra header for every request to Sentry, 'Name: value'; repeatable [env: CUSTOM_HEADER].
     #[arg(long = "header", global = true, value_name = "NAME: VALUE")]
     pub headers: Vec<String>,
+    /// `release create|finalize|deploy`: print a failure as a warning and exit 0 [env: SENTRY_ALLOW_FAILURE].
+    #[arg(long, global = true)]
+    pub allow_failure: bool,
 }
 
 fn parse_log_level(text: &str) -> Result<Level, String> {
@@ -79,7 +83,8 @@ pub struct SentryUrlArg {
 pub enum Command {
     /// Serve the Sentry tools to AI assistants over MCP.
     Mcp(McpArgs),
-    /// Call any Sentry tool from a shell (`tool list` shows them).
+    /// Call any Sentry tool from a shell (`tool list` shows them, `tool NAME --help` its arguments).
+    #[command(disable_help_flag = true)]
     Tool(ToolArgs),
     /// Releases from git history, deploys, and the deploy gate.
     #[command(subcommand)]
@@ -114,22 +119,64 @@ pub struct McpArgs {
     /// monitoring, admin, seer, or all [default: issues,events,releases,projects].
     #[arg(long, env = "SENTRY_COMPANION_TOOLSETS", value_name = "LIST", value_parser = Toolsets::parse)]
     pub toolsets: Option<Toolsets>,
+    /// A tool call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
+    /// HTTP clients, and how many at once.
+    #[command(flatten)]
+    pub http: McpHttpArgs,
+}
+
+/// `mcp --transport http` flags: who may call, and how much the server holds.
+#[derive(Debug, Args)]
+#[command(next_help_heading = "HTTP transport")]
+pub struct McpHttpArgs {
+    /// Bearer token clients must send (`Authorization: Bearer TOKEN`); required off loopback. Prefer
+    /// the environment: flags show up in `ps`.
+    #[arg(
+        long,
+        env = "SENTRY_COMPANION_HTTP_TOKEN",
+        hide_env_values = true,
+        value_name = "TOKEN"
+    )]
+    pub http_token: Option<String>,
+    /// A Host name clients use to reach the server (repeatable); loopback names are always allowed.
+    #[arg(long = "allowed-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Keep no session state, so that any instance behind a load balancer answers any request.
+    #[arg(long)]
+    pub stateless: bool,
+    /// Close a session after this long without a request.
+    #[arg(long, default_value = "5m", value_parser = parse_timeout, value_name = "DURATION")]
+    pub session_idle_timeout: Duration,
+    /// Most sessions held at once (60-140 KiB each); a new one over it is refused with 503.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_sessions: u32,
+    /// Most open client connections; one over it is refused with 503.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..), value_name = "N")]
+    pub max_connections: u32,
 }
 
 /// `tool` arguments.
 #[derive(Debug, Args)]
 pub struct ToolArgs {
     /// Tool name, or `list`.
-    pub name: String,
+    pub name: Option<String>,
+    /// Show the tool's arguments (type, default, description) and stop.
+    #[arg(short = 'h', long)]
+    pub help: bool,
     /// An argument as key=value; the value is read as JSON when it parses, else as a string. Repeatable.
     #[arg(long = "arg", value_name = "KEY=VALUE")]
     pub args: Vec<String>,
     /// All arguments as one JSON object (--arg values are applied on top).
     #[arg(long, value_name = "JSON")]
     pub json: Option<String>,
+    /// The call's total time, retries included (e.g. 60s, 2m).
+    #[arg(long, default_value = "60s", value_parser = parse_timeout, value_name = "DURATION")]
+    pub call_timeout: Duration,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
@@ -185,9 +232,9 @@ pub struct CreateArgs {
     /// Commits to send for a first release (no previous release and no --from).
     #[arg(long, default_value_t = 20)]
     pub initial_depth: usize,
-    /// The git remote whose URL names the repository.
-    #[arg(long, default_value = "origin")]
-    pub remote: String,
+    /// The git remote whose URL names the repository [env: SENTRY_VCS_REMOTE] [default: origin].
+    #[arg(long, value_name = "NAME")]
+    pub remote: Option<String>,
     /// The repository name as Sentry knows it (overrides the remote lookup).
     #[arg(long, value_name = "NAME")]
     pub repository: Option<String>,
@@ -195,20 +242,55 @@ pub struct CreateArgs {
     #[arg(long)]
     pub finalize: bool,
     /// Create or update the release without commits or refs (the action's `set_commits: skip`).
-    #[arg(long, conflicts_with_all = ["from", "paths", "repository", "deepen"])]
+    #[arg(long, conflicts_with_all = ["from", "paths", "repository", "deepen", "auto", "commit", "set_commits"])]
     pub no_commits: bool,
+    /// Send only the head commit and the previous release's commit, and let Sentry fetch the
+    /// commits through the repository's integration (sentry-cli's `set-commits --auto`).
+    #[arg(long, conflicts_with_all = ["paths", "commit", "set_commits"])]
+    pub auto: bool,
+    /// A ref set by hand, `REPO@SHA` or `REPO@PREV_SHA..SHA` (sentry-cli's `--commit`); repeatable.
+    #[arg(short = 'c', long, value_name = "REPO@[PREV..]SHA", conflicts_with_all = ["paths", "from", "deepen"])]
+    pub commit: Vec<String>,
+    /// Where the commits come from: local (git history), auto (Sentry's integration), manual
+    /// (--commit), skip (none). Default: local, or what --auto, --commit or --no-commits say.
+    #[arg(long, value_enum, value_name = "MODE")]
+    pub set_commits: Option<SetCommits>,
+    /// When the previous release's commit is not in the history, start as a first release
+    /// (--initial-depth) with a warning instead of failing.
+    #[arg(long)]
+    pub ignore_missing: bool,
+    /// Do not warn when no commits are found (the release is then left without new commits).
+    #[arg(long)]
+    pub ignore_empty: bool,
     /// A URL for the release (e.g. the changelog or the CI run).
     #[arg(long = "url", value_name = "URL")]
     pub release_url: Option<String>,
     /// Print the exact JSON body and stop: no token, no network.
     #[arg(long)]
     pub dry_run: bool,
-    /// In a shallow clone, fetch more history (git fetch --deepen, bounded) until the previous commit is found.
+    /// In a shallow clone, fetch more history (git fetch --deepen, bounded) until the whole range
+    /// is present; a --from tag the clone lacks is fetched too.
     #[arg(long)]
     pub deepen: bool,
     /// The repository.
     #[command(flatten)]
     pub repo: RepoArg,
+    /// CI reporting.
+    #[command(flatten)]
+    pub ci: ReleaseCiArgs,
+}
+
+/// `release create --set-commits`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SetCommits {
+    /// Commits and file changes from the local git history.
+    Local,
+    /// Refs only; Sentry fetches the commits through its repository integration.
+    Auto,
+    /// Refs given with --commit.
+    Manual,
+    /// No commits or refs.
+    Skip,
 }
 
 /// `release finalize` flags.
@@ -216,34 +298,56 @@ pub struct CreateArgs {
 pub struct FinalizeArgs {
     /// The version.
     pub version: String,
-    /// When it was released (RFC 3339); default now.
-    #[arg(long, value_name = "RFC3339")]
+    /// When it was released (unix seconds or RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
     pub released: Option<String>,
-    /// Sentry URL.
+    /// A link for the release (as in sentry-cli; the Sentry server goes before the subcommand).
+    #[arg(long = "url", value_name = "URL")]
+    pub release_url: Option<String>,
+    /// CI reporting.
     #[command(flatten)]
-    pub sentry: SentryUrlArg,
+    pub ci: ReleaseCiArgs,
 }
 
-/// `release deploy` flags.
+/// `release deploy` flags (sentry-cli's `deploys new` names, long and short).
 #[derive(Debug, Args)]
 pub struct DeployArgs {
     /// The version.
     pub version: String,
     /// The environment deployed to.
-    #[arg(long = "env", value_name = "ENV")]
+    #[arg(
+        short = 'e',
+        long = "env",
+        visible_alias = "environment",
+        value_name = "ENV"
+    )]
     pub environment: String,
     /// A name for the deploy.
-    #[arg(long)]
+    #[arg(short = 'n', long)]
     pub name: Option<String>,
-    /// A URL for the deploy.
-    #[arg(long = "url", value_name = "URL")]
+    /// A link for the deploy (the Sentry server goes before the subcommand).
+    #[arg(short = 'u', long = "url", value_name = "URL")]
     pub deploy_url: Option<String>,
-    /// When the deploy started (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
+    /// When the deploy started (unix seconds or RFC 3339).
+    #[arg(long, value_name = "TIME", conflicts_with = "time")]
     pub started: Option<String>,
-    /// When the deploy finished (RFC 3339); default now.
-    #[arg(long, value_name = "RFC3339")]
+    /// When the deploy finished (unix seconds or RFC 3339); default now.
+    #[arg(long, value_name = "TIME")]
     pub finished: Option<String>,
+    /// How long the deploy took, in seconds: it started this long before it finished.
+    #[arg(short = 't', long, value_name = "SECONDS")]
+    pub time: Option<u64>,
+    /// CI reporting.
+    #[command(flatten)]
+    pub ci: ReleaseCiArgs,
+}
+
+/// What `release create|finalize|deploy` leave for the pipeline.
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseCiArgs {
+    /// Also merge the results into this dotenv file (GitLab `artifacts:reports:dotenv`).
+    #[arg(long, value_name = "PATH")]
+    pub dotenv: Option<PathBuf>,
 }
 
 /// `release gate` flags.
@@ -513,6 +617,21 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
+/// A [`parse_duration`] that must be longer than zero (a timeout of nothing would refuse everything).
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let duration = parse_duration(text)?;
+    if duration.is_zero() {
+        return Err(format!("{text:?} is no time at all: give e.g. 30s or 5m"));
+    }
+    if duration > MAX_TIMEOUT {
+        return Err(format!("{text:?} is longer than a year: use at most 366d"));
+    }
+    Ok(duration)
+}
+
+/// The longest time limit the server's flags take; longer ones are typing mistakes.
+const MAX_TIMEOUT: Duration = Duration::from_secs(366 * 86_400);
+
 /// A duration flag: `90s`, `10m`, `1h30m`, or a bare number of seconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DurationArg(pub Duration);
@@ -627,24 +746,85 @@ fn parse_at(text: &str) -> Result<DateTime<Utc>, String> {
 }
 
 impl CreateArgs {
-    /// The release these flags ask for.
-    pub fn into_request(self, output: OutputFormat) -> CreateRequest {
-        CreateRequest {
+    /// The release these flags ask for; `vcs_remote` is the configured default remote. A flag
+    /// the chosen `--set-commits` mode would ignore is refused rather than dropped in silence.
+    pub fn into_request(
+        self,
+        output: OutputFormat,
+        vcs_remote: Option<&str>,
+    ) -> Result<CreateRequest, String> {
+        let mode = match (
+            self.set_commits,
+            self.no_commits,
+            self.auto,
+            self.commit.is_empty(),
+        ) {
+            (Some(mode), ..) => mode,
+            (None, true, ..) => SetCommits::Skip,
+            (None, _, true, _) => SetCommits::Auto,
+            (None, _, _, false) => SetCommits::Manual,
+            _ => SetCommits::Local,
+        };
+        let unused = self.unused_with(mode);
+        if !unused.is_empty() {
+            return Err(format!(
+                "--set-commits {} does not use {}: drop them, or choose the mode that does (local reads --from and --path, manual reads --commit)",
+                mode.to_possible_value()
+                    .map(|v| v.get_name().to_owned())
+                    .unwrap_or_default(),
+                unused.join(", ")
+            ));
+        }
+        let commits = match mode {
+            SetCommits::Local => CommitSource::Local,
+            SetCommits::Auto => CommitSource::Auto,
+            SetCommits::Manual => CommitSource::Manual(self.commit),
+            SetCommits::Skip => CommitSource::Skip,
+        };
+        Ok(CreateRequest {
             version: self.version,
             from: self.from,
-            paths: self.paths,
+            paths: self.paths.iter().map(|p| p.replace('\\', "/")).collect(),
             max_commits: self.max_commits,
             initial_depth: self.initial_depth,
-            remote: self.remote,
+            remote: self
+                .remote
+                .or_else(|| vcs_remote.map(str::to_owned))
+                .unwrap_or_else(|| "origin".into()),
             repository: self.repository,
             finalize: self.finalize,
-            no_commits: self.no_commits,
+            commits,
+            ignore_missing: self.ignore_missing,
+            ignore_empty: self.ignore_empty,
             release_url: self.release_url,
             dry_run: self.dry_run,
             deepen: self.deepen,
             repo_path: self.repo.repo_path,
+            dotenv: self.ci.dotenv,
             output,
-        }
+        })
+    }
+
+    /// The flags given that `mode` would not read.
+    fn unused_with(&self, mode: SetCommits) -> Vec<&'static str> {
+        let given = [
+            ("--from", self.from.is_some()),
+            ("--path", !self.paths.is_empty()),
+            ("--commit", !self.commit.is_empty()),
+            ("--deepen", self.deepen),
+            ("--repository", self.repository.is_some()),
+        ];
+        let unused: &[&str] = match mode {
+            SetCommits::Local => &["--commit"],
+            SetCommits::Auto => &["--path", "--commit"],
+            SetCommits::Manual => &["--from", "--path", "--deepen", "--repository"],
+            SetCommits::Skip => &["--from", "--path", "--commit", "--deepen", "--repository"],
+        };
+        given
+            .into_iter()
+            .filter(|(flag, is_given)| *is_given && unused.contains(flag))
+            .map(|(flag, _)| flag)
+            .collect()
     }
 }
 
@@ -654,6 +834,8 @@ impl FinalizeArgs {
         FinalizeRequest {
             version: self.version,
             released: self.released,
+            url: self.release_url,
+            dotenv: self.ci.dotenv,
             output,
         }
     }
@@ -669,6 +851,8 @@ impl DeployArgs {
             url: self.deploy_url,
             started: self.started,
             finished: self.finished,
+            duration: self.time,
+            dotenv: self.ci.dotenv,
             output,
         }
     }
@@ -716,6 +900,49 @@ mod tests {
                 ..PolicySpec::default()
             }
         );
+    }
+
+    fn create_request(args: &[&str]) -> Result<CreateRequest, String> {
+        let argv = ["sentry-companion", "release", "create", "1.0"]
+            .iter()
+            .chain(args);
+        let Command::Release(ReleaseCommand::Create(create)) = Cli::parse_from(argv).command else {
+            panic!("parsed a create command");
+        };
+        create.into_request(OutputFormat::Text, Some("upstream"))
+    }
+
+    #[test]
+    fn set_commits_modes_follow_sentry_cli_flags_and_refuse_what_they_would_ignore() {
+        let request = create_request(&["--commit", "acme/web@a..b"]).unwrap();
+        assert_eq!(
+            request.commits,
+            CommitSource::Manual(vec!["acme/web@a..b".into()])
+        );
+        assert_eq!(
+            request.remote, "upstream",
+            "SENTRY_VCS_REMOTE is the default"
+        );
+        assert_eq!(
+            create_request(&["--auto"]).unwrap().commits,
+            CommitSource::Auto
+        );
+        assert_eq!(
+            create_request(&["--no-commits"]).unwrap().commits,
+            CommitSource::Skip
+        );
+        assert_eq!(create_request(&[]).unwrap().commits, CommitSource::Local);
+        let err =
+            create_request(&["--set-commits", "local", "--commit", "acme/web@b"]).unwrap_err();
+        assert!(
+            err.contains("--set-commits local does not use --commit"),
+            "{err}"
+        );
+        let err = create_request(&["--set-commits", "skip", "--from", "v1", "--path", "web"])
+            .unwrap_err();
+        assert!(err.contains("--from, --path"), "{err}");
+        let paths = create_request(&["--path", "apps\\web"]).unwrap().paths;
+        assert_eq!(paths, ["apps/web"]);
     }
 
     #[test]
@@ -797,5 +1024,17 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn timeouts_must_be_longer_than_zero_and_at_most_a_year() {
+        assert!(parse_timeout("0s").unwrap_err().contains("no time at all"));
+        assert_eq!(parse_timeout("1s").unwrap(), Duration::from_secs(1));
+        assert!(
+            parse_timeout("367d")
+                .unwrap_err()
+                .contains("longer than a year")
+        );
+        assert_eq!(parse_timeout("366d").unwrap(), MAX_TIMEOUT);
     }
 }

@@ -35,6 +35,8 @@ pub struct Flags {
     pub log_level: Option<Level>,
     /// `--header 'Name: value'` (repeatable).
     pub headers: Vec<String>,
+    /// `--allow-failure`.
+    pub allow_failure: bool,
 }
 
 /// Where configuration is read from besides flags: environment variables and the file system.
@@ -76,6 +78,8 @@ pub struct Config {
     pub log_level: Level,
     /// The git remote naming the repository (`SENTRY_VCS_REMOTE`, `[defaults] vcs_remote`); `None` = `origin`.
     pub vcs_remote: Option<String>,
+    /// A failed `release create|finalize|deploy` warns and exits 0 (`--allow-failure`, `SENTRY_ALLOW_FAILURE`).
+    pub allow_failure: bool,
     /// How requests reach Sentry.
     pub http: HttpSettings,
     /// What the settling found worth saying: warnings, and where each value came from.
@@ -320,6 +324,10 @@ impl Config {
             &mut notes,
         );
         let http = settle_http(flags, &layers, &base_url, &mut notes)?;
+        let allow_failure = flags.allow_failure
+            || layers
+                .env("SENTRY_ALLOW_FAILURE")
+                .is_some_and(|found| is_truthy(&found.value));
 
         Ok(Self {
             token,
@@ -329,6 +337,7 @@ impl Config {
             output,
             log_level,
             vcs_remote,
+            allow_failure,
             http,
             notes,
         })
@@ -378,6 +387,14 @@ fn note_files(layers: &Layers<'_>, notes: &mut Notes) {
             layers.dotenv.vars.len()
         ));
     }
+}
+
+/// sentry-cli treats any set `SENTRY_ALLOW_FAILURE` as on; an explicit "off" value is honoured.
+fn is_truthy(value: &str) -> bool {
+    !matches!(
+        value.trim().to_ascii_lowercase().as_str(),
+        "" | "0" | "false" | "no" | "off"
+    )
 }
 
 /// Names what is read but not supported, so nothing is ignored in silence.

@@ -2,11 +2,13 @@
 
 use clap::Parser;
 use sentry_companion::cli::Cli;
+use sentry_companion::output::sanitize::terminal_safe;
 use sentry_companion::sentry::log;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
     pin_mmap_threshold();
+    die_quietly_on_a_closed_pipe();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -21,8 +23,11 @@ fn main() -> ExitCode {
     match runtime.block_on(sentry_companion::run(cli)) {
         Ok(exit) => ExitCode::from(exit.code()),
         Err(error) => {
-            // Scrubbed: an error may quote a server's answer that echoed the token or a URL password.
-            eprintln!("error: {}", log::scrub(&format!("{error:#}")));
+            // Scrubbed and neutralised: a server's answer may echo the token or carry escapes.
+            eprintln!(
+                "error: {}",
+                terminal_safe(&log::scrub(&format!("{error:#}")))
+            );
             ExitCode::from(2)
         }
     }
@@ -41,3 +46,17 @@ fn pin_mmap_threshold() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn pin_mmap_threshold() {}
+
+/// Rust ignores SIGPIPE, so a write to a closed pipe (`sentry-companion tool list | head`) fails
+/// and `println!` panics (an abort in the release build). A command-line tool should end quietly
+/// instead, as every Unix filter does: restore the default action.
+#[cfg(unix)]
+fn die_quietly_on_a_closed_pipe() {
+    // SAFETY: resetting a signal's disposition to the default, before any other thread exists.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn die_quietly_on_a_closed_pipe() {}

@@ -1,4 +1,9 @@
 //! How results are printed: text for people, or exactly one JSON document for scripts.
+//!
+//! Whatever is printed passes through [`sanitize`]: Sentry's data must not command the terminal
+//! or the CI runner.
+
+pub mod sanitize;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -34,10 +39,22 @@ impl OutputFormat {
 
 /// Prints a value as one pretty JSON document on stdout.
 pub fn print_json<T: Serialize>(value: &T) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into())
-    );
+    println!("{}", json_text(value));
+}
+
+/// A value as one pretty JSON document, safe to print.
+pub fn json_text<T: Serialize>(value: &T) -> String {
+    sanitize::json_safe(&serde_json::to_string_pretty(value).unwrap_or_else(|_| "{}".into()))
+}
+
+/// Prints text for people on stdout, safe to print (see [`sanitize::terminal_safe`]).
+pub fn print_text(text: &str) {
+    println!("{}", sanitize::terminal_safe(text));
+}
+
+/// Prints a warning on stderr, safe to print.
+pub fn print_warning(message: &str) {
+    eprintln!("warning: {}", sanitize::terminal_safe(message));
 }
 
 /// An answer: curated JSON for programs plus a short text for people and models.
@@ -68,7 +85,7 @@ impl Answer {
     /// Prints the answer on stdout: the text, or only the JSON document.
     pub fn print(&self, format: OutputFormat) {
         match format {
-            OutputFormat::Text => println!("{}", self.text.trim_end()),
+            OutputFormat::Text => print_text(self.text.trim_end()),
             OutputFormat::Json => print_json(&self.structured),
         }
     }

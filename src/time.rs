@@ -4,7 +4,9 @@ use chrono::{DateTime, SecondsFormat, Utc};
 
 /// A date given by a user that cannot be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{what} {value:?} is not an RFC 3339 date ({reason}): use e.g. 2024-05-01T12:00:00Z")]
+#[error(
+    "{what} {value:?} is not a time ({reason}): give unix seconds (e.g. 1714564800) or an RFC 3339 date (e.g. 2024-05-01T12:00:00Z)"
+)]
 pub struct InvalidTime {
     /// The flag or parameter it was given as.
     pub what: String,
@@ -14,43 +16,49 @@ pub struct InvalidTime {
     pub reason: String,
 }
 
-/// Checks an RFC 3339 date given as `what` and returns it in UTC, in Sentry's form.
-pub fn parse_user_time(value: &str, what: &str) -> Result<String, InvalidTime> {
-    DateTime::parse_from_rfc3339(value.trim())
-        .map(|date| {
-            date.with_timezone(&Utc)
-                .to_rfc3339_opts(SecondsFormat::AutoSi, true)
-        })
-        .map_err(|e| InvalidTime {
-            what: what.to_owned(),
-            value: value.to_owned(),
-            reason: e.to_string(),
-        })
-}
-
-/// Reads an instant given as unix seconds (`1714564800`, fractions allowed) or as an RFC 3339
-/// date, e.g. `--at`.
+/// Reads a time given as unix seconds (`1714564800`, `1714564800.25`) or as an RFC 3339 date:
+/// the one parser behind every time flag and parameter, as sentry-cli takes them.
 pub fn parse_user_instant(value: &str, what: &str) -> Result<DateTime<Utc>, InvalidTime> {
     let text = value.trim();
-    let invalid = |reason: &str| InvalidTime {
+    let invalid = |reason: String| InvalidTime {
         what: what.to_owned(),
         value: value.to_owned(),
-        reason: reason.to_owned(),
+        reason,
     };
-    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
-        let seconds: f64 = text
-            .parse()
-            .map_err(|_| invalid("nor a number of unix seconds"))?;
-        let whole = seconds.trunc();
-        let nanos = ((seconds - whole) * 1e9).round().min(999_999_999.0) as u32;
-        return (whole < i64::MAX as f64)
-            .then(|| DateTime::from_timestamp(whole as i64, nanos))
-            .flatten()
-            .ok_or_else(|| invalid("unix seconds out of range"));
+    if text.starts_with(|c: char| c.is_ascii_digit())
+        && text.chars().all(|c| c.is_ascii_digit() || c == '.')
+    {
+        return unix_seconds(text).ok_or_else(|| invalid("out of range for unix seconds".into()));
     }
     DateTime::parse_from_rfc3339(text)
         .map(|date| date.with_timezone(&Utc))
-        .map_err(|e| invalid(&format!("{e}, nor unix seconds")))
+        .map_err(|e| invalid(e.to_string()))
+}
+
+/// `SECONDS[.FRACTION]` since 1970 (at most nanosecond precision is kept).
+fn unix_seconds(text: &str) -> Option<DateTime<Utc>> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.contains('.') {
+        return None;
+    }
+    let seconds: i64 = whole.parse().ok()?;
+    let digits: String = fraction
+        .chars()
+        .chain(std::iter::repeat('0'))
+        .take(9)
+        .collect();
+    let nanos: u32 = digits.parse().ok()?;
+    DateTime::from_timestamp(seconds, nanos)
+}
+
+/// Checks a time given as `what` (unix seconds or RFC 3339) and returns it in UTC, in Sentry's form.
+pub fn parse_user_time(value: &str, what: &str) -> Result<String, InvalidTime> {
+    parse_user_instant(value, what).map(user_timestamp)
+}
+
+/// A time given by a user in Sentry's form, in UTC, keeping any fraction of a second.
+pub fn user_timestamp(time: DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
 /// [`parse_user_time`] for an optional value.
@@ -103,27 +111,43 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            err.contains("--started") && err.contains("RFC 3339"),
+            err.contains("--started") && err.contains("RFC 3339") && err.contains("unix seconds"),
             "{err}"
         );
         assert_eq!(parse_optional_user_time(None, "x"), Ok(None));
     }
 
     #[test]
-    fn instants_are_unix_seconds_or_rfc_3339() {
-        let noon = parse_sentry_time("2026-03-01T12:00:00Z").unwrap();
-        assert_eq!(parse_user_instant("1772366400", "--at"), Ok(noon));
+    fn user_times_take_unix_seconds_like_sentry_cli() {
         assert_eq!(
-            parse_user_instant("2026-03-01T13:00:00+01:00", "--at"),
-            Ok(noon)
+            parse_user_time("1714564800", "--started").unwrap(),
+            "2024-05-01T12:00:00Z"
         );
         assert_eq!(
-            parse_user_instant("1772366400.5", "--at").unwrap(),
-            noon + chrono::TimeDelta::milliseconds(500)
+            parse_user_time(" 1714564800.5 ", "--started").unwrap(),
+            "2024-05-01T12:00:00.500Z"
         );
-        for bad in ["", "yesterday", "1.2.3", "99999999999999999999999"] {
-            let error = parse_user_instant(bad, "--at").unwrap_err().to_string();
-            assert!(error.contains("--at"), "{bad}: {error}");
+        for bad in ["1.2.3", "99999999999999999999", "-5", "1e9", ""] {
+            assert!(parse_user_time(bad, "--started").is_err(), "{bad}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn unix_seconds_and_rfc3339_name_the_same_instant(seconds in 0i64..4_102_444_800) {
+            let date = DateTime::from_timestamp(seconds, 0).unwrap();
+            let from_unix = parse_user_instant(&seconds.to_string(), "t").unwrap();
+            let from_rfc = parse_user_instant(&timestamp(date), "t").unwrap();
+            proptest::prop_assert_eq!(from_unix, date);
+            proptest::prop_assert_eq!(from_rfc, date);
+        }
+
+        #[test]
+        fn any_text_parses_or_names_the_flag(text in "\\PC{0,40}") {
+            match parse_user_instant(&text, "--finished") {
+                Ok(_) => {}
+                Err(e) => proptest::prop_assert!(e.to_string().contains("--finished")),
+            }
         }
     }
 

@@ -2,11 +2,15 @@
 
 use crate::exit::Exit;
 use crate::output::OutputFormat;
+use crate::output::{print_json, print_text};
 use crate::sentry::Session;
-use crate::tools::{Registry, ToolContext};
+use crate::tools::arguments::argument_docs;
+use crate::tools::deadline::call_within;
+use crate::tools::{Registry, Tool, ToolContext};
 use anyhow::{Context, bail};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// `tool NAME --arg k=v ... --json '{...}'`, as given on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,36 +21,56 @@ pub struct ToolCall {
     pub pairs: Vec<String>,
     /// All arguments as one JSON object (the pairs are applied on top).
     pub json: Option<String>,
+    /// Show the tool's arguments instead of calling it.
+    pub help: bool,
+    /// The call's total time, retries included.
+    pub call_timeout: Duration,
 }
 
 /// Lists the tools or calls one, printing its answer.
 pub async fn run(session: Session, output: OutputFormat, args: ToolCall) -> anyhow::Result<Exit> {
     let registry = Registry::new();
+    let context = Arc::new(ToolContext::new(session));
     if args.name == "list" {
-        print_list(&registry, output);
+        print_list(&registry, &context, output);
         return Ok(Exit::Success);
     }
-    if registry.get(&args.name).is_none() {
+    let Some(tool) = registry.get(&args.name) else {
         bail!(
             "unknown tool {:?}: run `sentry-companion tool list` to see the tools",
             args.name
         );
+    };
+    if args.help {
+        print_tool_help(tool, &context, output);
+        return Ok(Exit::Success);
     }
     let arguments = parse_arguments(args.json.as_deref(), &args.pairs)?;
-    let context = Arc::new(ToolContext::new(session));
-    let answer = registry.call(context, &args.name, arguments, false).await?;
+    let answer = call_within(
+        &registry,
+        args.call_timeout,
+        context,
+        &args.name,
+        arguments,
+        false,
+    )
+    .await?;
     answer.print(output);
     Ok(Exit::Success)
 }
 
-fn print_list(registry: &Registry, format: OutputFormat) {
+fn print_list(registry: &Registry, context: &ToolContext, format: OutputFormat) {
     match format {
         OutputFormat::Json => {
             let tools: Vec<Value> = registry
                 .visible(false)
-                .map(|t| json!({"name": t.name, "title": t.title, "toolset": t.toolset.name(), "description": t.description, "read_only": t.effects.read_only}))
+                .map(|t| {
+                    json!({"name": t.name, "title": t.title, "toolset": t.toolset.name(),
+                           "description": t.description, "read_only": t.effects.read_only,
+                           "arguments": arguments_json(t, context)})
+                })
                 .collect();
-            println!("{}", json!({ "tools": tools }));
+            print_json(&json!({ "tools": tools }));
         }
         OutputFormat::Text => {
             let width = registry
@@ -54,6 +78,7 @@ fn print_list(registry: &Registry, format: OutputFormat) {
                 .map(|t| t.name.len())
                 .max()
                 .unwrap_or(0);
+            let mut out = Vec::new();
             for tool in registry.visible(false) {
                 let summary = tool
                     .description
@@ -61,14 +86,83 @@ fn print_list(registry: &Registry, format: OutputFormat) {
                     .next()
                     .unwrap_or(tool.description);
                 let summary = summary.trim_end_matches('.');
-                println!(
+                out.push(format!(
                     "{:width$}  {:11}  {summary}",
                     tool.name,
                     tool.toolset.name()
-                );
+                ));
+                out.extend(argument_lines(tool, context, "    "));
             }
+            out.push(String::new());
+            out.push("Call one with `sentry-companion tool NAME --arg KEY=VALUE ...`; `tool NAME --help` describes it.".into());
+            print_text(&out.join("\n"));
         }
     }
+}
+
+/// `tool NAME --help`: what the tool does and every argument.
+fn print_tool_help(tool: &Tool, context: &ToolContext, format: OutputFormat) {
+    match format {
+        OutputFormat::Json => print_json(&json!({
+            "name": tool.name, "title": tool.title, "toolset": tool.toolset.name(),
+            "description": tool.description, "read_only": tool.effects.read_only,
+            "arguments": arguments_json(tool, context),
+        })),
+        OutputFormat::Text => {
+            let mut out = vec![
+                format!("{}: {}", tool.name, tool.description),
+                String::new(),
+                format!(
+                    "Usage: sentry-companion tool {} [--arg KEY=VALUE]... [--json '{{...}}']",
+                    tool.name
+                ),
+                String::new(),
+                "Arguments:".into(),
+            ];
+            let lines = argument_lines(tool, context, "  ");
+            if lines.is_empty() {
+                out.push("  (none)".into());
+            }
+            out.extend(lines);
+            print_text(&out.join("\n"));
+        }
+    }
+}
+
+/// One line per argument: `NAME  TYPE, required|default D  DESCRIPTION`.
+fn argument_lines(tool: &Tool, context: &ToolContext, indent: &str) -> Vec<String> {
+    let docs = argument_docs(&tool.input_schema(context));
+    let width = docs.iter().map(|d| d.name.len()).max().unwrap_or(0);
+    docs.iter()
+        .map(|doc| {
+            let mut facts = vec![doc.kind.clone()];
+            if doc.required {
+                facts.push("required".into());
+            }
+            if let Some(default) = &doc.default {
+                facts.push(format!("default {default}"));
+            }
+            format!(
+                "{indent}{:width$}  ({})  {}",
+                doc.name,
+                facts.join(", "),
+                doc.description
+            )
+            .trim_end()
+            .to_owned()
+        })
+        .collect()
+}
+
+fn arguments_json(tool: &Tool, context: &ToolContext) -> Vec<Value> {
+    argument_docs(&tool.input_schema(context))
+        .into_iter()
+        .map(|doc| {
+            json!({"name": doc.name, "type": doc.kind, "required": doc.required,
+                   "default": doc.default.map(|d| serde_json::from_str::<Value>(&d).unwrap_or(Value::String(d))),
+                   "description": doc.description})
+        })
+        .collect()
 }
 
 /// Merges `--json` and `--arg key=value` pairs into one arguments object.

@@ -3,23 +3,13 @@
 //! Workflow commands are returned as lines for the caller to print: GitHub's runner reads them from
 //! the step's output streams, and a caller printing JSON on stdout can send them to stderr instead.
 
+use crate::output::sanitize::{single_line, terminal_safe};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Environment variables, as read once from the process (or built by a test).
 pub type Env = HashMap<String, String>;
-
-/// Hands results to later steps: GitHub step outputs when running in GitHub Actions, else nothing.
-pub fn publish_step_outputs(outputs: &[(&str, String)]) -> Result<(), OutputError> {
-    let env: Env = std::env::vars().collect();
-    if let Some(github) = GitHub::detect(&env) {
-        for (name, value) in outputs {
-            github.set_output(name, value)?;
-        }
-    }
-    Ok(())
-}
 
 /// The files a GitHub Actions step writes its results to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,14 +125,16 @@ pub fn warning_command(title: Option<&str>, message: &str) -> String {
     command("warning", title, message)
 }
 
+/// Title and message may quote Sentry's data: control characters are neutralised first, then
+/// everything the runner parses is escaped, so the command stays one line and says only this.
 fn command(kind: &str, title: Option<&str>, message: &str) -> String {
+    let message = escape_data(&terminal_safe(&message.replace("\r\n", "\n")));
     match title {
         Some(title) => format!(
-            "::{kind} title={}::{}",
-            escape_property(title),
-            escape_data(message)
+            "::{kind} title={}::{message}",
+            escape_property(&single_line(title)),
         ),
-        None => format!("::{kind}::{}", escape_data(message)),
+        None => format!("::{kind}::{message}"),
     }
 }
 
@@ -238,7 +230,7 @@ mod tests {
     fn commands_escape_like_the_runner_expects() {
         assert_eq!(
             error_command(Some("gate: web, api"), "50% up\r\nsee WEB-1"),
-            "::error title=gate%3A web%2C api::50%25 up%0D%0Asee WEB-1"
+            "::error title=gate%3A web%2C api::50%25 up%0Asee WEB-1"
         );
         assert_eq!(warning_command(None, "a:b,c"), "::warning::a:b,c");
     }

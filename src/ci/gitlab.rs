@@ -66,6 +66,24 @@ pub fn write_dotenv(path: &Path, pairs: &[(&str, String)]) -> Result<(), DotenvE
     Ok(())
 }
 
+/// Writes `pairs` into the dotenv report at `path`, keeping the variables already there that
+/// `pairs` does not name (so several commands can share one report).
+pub fn merge_dotenv(path: &Path, pairs: &[(&str, String)]) -> Result<(), DotenvError> {
+    let existing = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(DotenvError(format!("cannot read {}: {e}", path.display()))),
+    };
+    let mut merged: Vec<(&str, String)> = existing
+        .lines()
+        .filter_map(|line| line.split_once('='))
+        .filter(|(key, _)| !pairs.iter().any(|(new, _)| new == key))
+        .map(|(key, value)| (key, value.to_owned()))
+        .collect();
+    merged.extend(pairs.iter().map(|(key, value)| (*key, value.clone())));
+    write_dotenv(path, &merged)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,6 +111,15 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("5120"), "{err}");
+    }
+
+    #[test]
+    fn merging_replaces_named_keys_and_keeps_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sentry.env");
+        merge_dotenv(&path, &[("A", "1".into()), ("B", "2".into())]).unwrap();
+        merge_dotenv(&path, &[("B", "3".into()), ("C", "x=y".into())]).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "A=1\nB=3\nC=x=y\n");
     }
 
     #[test]

@@ -5,4 +5,4 @@
 pub mod github;
 pub mod gitlab;
 
-pub use github::{Env, publish_step_outputs};
+pub use github::Env;

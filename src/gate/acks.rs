@@ -312,4 +312,46 @@ until = "2026-01-31"
             .to_string();
         assert!(err.contains("cannot read"), "{err}");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_is_read_or_refused_with_a_reason(text in "\\PC{0,200}") {
+            if let Err(error) = Acks::parse(&text) {
+                proptest::prop_assert!(!error.to_string().is_empty());
+            }
+        }
+
+        #[test]
+        fn written_entries_read_back_and_hold_until_their_day(
+            entries in proptest::collection::vec(
+                ("[A-Z]{2,6}-[0-9A-Z]{1,4}", "[a-z ]{1,30}", 0u32..3650),
+                0..6,
+            ),
+        ) {
+            let base = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+            let mut text = String::new();
+            for (issue, reason, days) in &entries {
+                let until = base + chrono::Days::new(u64::from(*days));
+                text.push_str(&format!(
+                    "[[ack]]\nissue = \"{issue}\"\nreason = \"x{reason}\"\nuntil = {until}\n"
+                ));
+            }
+            let acks = Acks::parse(&text).unwrap();
+            proptest::prop_assert_eq!(acks.is_empty(), entries.is_empty());
+            for (issue, _, days) in &entries {
+                let until = base + chrono::Days::new(u64::from(*days));
+                let seen: Issue = serde_json::from_value(serde_json::json!(
+                    {"id": "1", "shortId": issue.to_lowercase(), "title": "t"}
+                ))
+                .unwrap();
+                let covering: Vec<&Ack> = acks.acks.iter().filter(|a| a.covers(&seen)).collect();
+                let active_then = covering.iter().any(|a| until <= a.until);
+                proptest::prop_assert!(active_then);
+                proptest::prop_assert!(matches!(acks.state_of(&seen, until), Some(AckState::Active(_))));
+                let latest = covering.iter().map(|a| a.until).max().unwrap();
+                let after = latest + chrono::Days::new(1);
+                proptest::prop_assert!(matches!(acks.state_of(&seen, after), Some(AckState::Expired(_))));
+            }
+        }
+    }
 }

@@ -36,6 +36,7 @@ use crate::ci::Env;
 use crate::ci::github::{GitHub, error_command};
 use crate::exit::Exit;
 use crate::output::OutputFormat;
+use crate::output::sanitize::terminal_safe;
 use crate::sentry::Session;
 use crate::time::timestamp;
 use acks::Acks;
@@ -90,11 +91,11 @@ async fn watch_and_report(
         .ok_or_else(|| GateError::Usage("no organization: pass --org or set SENTRY_ORG".into()))?;
     let acks = Acks::load(&request.acks)?;
     match request.output {
-        OutputFormat::Text => println!("{}\n", policy.describe()),
-        OutputFormat::Json => eprintln!("{}", policy.describe()),
+        OutputFormat::Text => println!("{}\n", terminal_safe(&policy.describe())),
+        OutputFormat::Json => eprintln!("{}", terminal_safe(&policy.describe())),
     }
     let data = SentryData::new(session, org, &policy);
-    let mut progress = |line: String| eprintln!("{line}");
+    let mut progress = |line: String| eprintln!("{}", terminal_safe(&line));
     let report = match request.at {
         Some(at) => {
             if at > Utc::now() {

@@ -10,7 +10,8 @@ use super::report::Report;
 use super::rules::Rule;
 use crate::ci::github::GitHub;
 use crate::ci::gitlab::write_dotenv;
-use crate::output::OutputFormat;
+use crate::output::sanitize::terminal_safe;
+use crate::output::{OutputFormat, json_text};
 use std::io::Write;
 use std::path::Path;
 
@@ -31,12 +32,8 @@ pub fn publish(
     streams: Streams<'_>,
 ) -> Result<(), GateError> {
     match format {
-        OutputFormat::Text => writeln!(streams.stdout, "{}", report.text())?,
-        OutputFormat::Json => writeln!(
-            streams.stdout,
-            "{}",
-            serde_json::to_string_pretty(report).map_err(std::io::Error::other)?
-        )?,
+        OutputFormat::Text => writeln!(streams.stdout, "{}", terminal_safe(&report.text()))?,
+        OutputFormat::Json => writeln!(streams.stdout, "{}", json_text(report))?,
     }
     if let Some(github) = github {
         let commands: &mut dyn Write = match format {

@@ -4,6 +4,7 @@ use super::observations::{Anchor, Scope, Setup};
 use super::policy::{ALPHA, Policy, Verdict, human_duration, probability};
 use super::rules::{FlaggedIssue, Rule, RuleOutcome, Status, not_evaluated};
 use crate::ci::github::{error_command, warning_command};
+use crate::output::sanitize::{markdown_text, markdown_url};
 use crate::time::timestamp;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -392,7 +393,7 @@ impl Report {
                 out.push(format!(
                     "| [{}]({}) | {} | {} | {} | {} | {} |",
                     cell(&issue.short_id),
-                    issue.link,
+                    markdown_url(&issue.link),
                     cell(&issue.title),
                     issue.count,
                     issue.users,
@@ -525,8 +526,9 @@ pub(super) fn table(rows: &[Vec<String>]) -> Vec<String> {
 }
 
 /// Text safe inside a Markdown table cell: no pipes, no line breaks.
+/// Sentry's text in a Markdown table cell: one line, no markup of its own.
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace(['\r', '\n'], " ")
+    markdown_text(text)
 }
 
 #[cfg(test)]

@@ -369,4 +369,42 @@ mod tests {
             RemoteRepo::parse("https://gitlab-ci-token:glcbt-secret@gitlab.com/g/web.git").unwrap();
         assert_eq!(repo.display_url(), "https://gitlab.com/g/web");
     }
+
+    proptest::proptest! {
+        #[test]
+        fn a_parsed_remote_names_a_repository_without_credentials(url in "\\PC{0,80}") {
+            if let Some(remote) = RemoteRepo::parse(&url) {
+                proptest::prop_assert!(remote.segments.len() >= 2, "{url:?}: {remote:?}");
+                proptest::prop_assert!(remote.segments.iter().all(|s| !s.is_empty()), "{url:?}");
+                proptest::prop_assert_eq!(remote.host.clone(), remote.host.to_ascii_lowercase());
+                proptest::prop_assert!(!remote.host.contains('@'), "{url:?}: {remote:?}");
+            }
+        }
+
+        #[test]
+        fn every_form_of_a_github_remote_is_the_same_repository(
+            owner in "[A-Za-z0-9][A-Za-z0-9-]{0,15}",
+            repo in "[A-Za-z0-9][A-Za-z0-9._-]{0,15}",
+            user in "[a-z]{1,8}",
+            secret in "pw[0-9]{6}",
+        ) {
+            proptest::prop_assume!(!repo.ends_with(".git") && !repo.ends_with('.'));
+            proptest::prop_assume!(!owner.contains(&secret) && !repo.contains(&secret));
+            let forms = [
+                format!("https://github.com/{owner}/{repo}"),
+                format!("https://github.com/{owner}/{repo}.git"),
+                format!("git@github.com:{owner}/{repo}.git"),
+                format!("ssh://git@github.com/{owner}/{repo}"),
+                format!("https://{user}:{secret}@github.com/{owner}/{repo}.git"),
+            ];
+            let names: Vec<String> = forms
+                .iter()
+                .map(|form| RemoteRepo::parse(form).map(|r| r.name()).unwrap_or_default())
+                .collect();
+            for name in &names {
+                proptest::prop_assert_eq!(name, &format!("{owner}/{repo}"));
+                proptest::prop_assert!(!name.contains(&secret), "{}", name);
+            }
+        }
+    }
 }

@@ -59,7 +59,7 @@ pub fn run(request: &ProposeRequest) -> Result<Exit, ReleaseError> {
     let env: HashMap<String, String> = std::env::vars().collect();
     let proposal = propose(&env, &request.repo_path)?;
     match request.output {
-        OutputFormat::Text => println!("{}", proposal.version),
+        OutputFormat::Text => crate::output::print_text(&proposal.version),
         OutputFormat::Json => println!(
             "{}",
             json!({"version": proposal.version, "source": proposal.source})

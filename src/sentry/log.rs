@@ -4,6 +4,7 @@
 //! masked before it is printed.
 
 use super::redact::Secrets;
+use crate::output::sanitize::terminal_safe;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Mutex, PoisonError};
 
@@ -95,7 +96,7 @@ pub fn scrub(text: &str) -> String {
 /// Prints `message` at `level`, scrubbed, if the level is enabled.
 pub fn emit(level: Level, message: &str) {
     if enabled(level) {
-        eprintln!("{}: {}", level.prefix(), scrub(message));
+        eprintln!("{}: {}", level.prefix(), terminal_safe(&scrub(message)));
     }
 }
 

@@ -31,9 +31,11 @@ impl JsonSchema for IssueArg {
         true
     }
 
-    // One plain type keeps clients that reject unions happy; numbers are still accepted.
+    // One plain type keeps clients that reject unions happy; numbers are still accepted. The
+    // forms it takes are said once, in the server's instructions and in get_issue's description,
+    // not in every tool's schema: tools/list is paid for on every conversation.
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
-        json_schema!({"type": "string", "description": "Id, short id (WEB-1A3) or URL."})
+        json_schema!({"type": "string"})
     }
 }
 
@@ -264,5 +266,56 @@ mod tests {
         assert_eq!(from_string, IssueArg("WEB-1".into()));
         assert!(serde_json::from_value::<IssueArg>(serde_json::json!(-1)).is_err());
         assert!(serde_json::from_value::<IssueArg>(serde_json::json!(null)).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn whatever_is_accepted_is_a_safe_path_segment(input in "\\PC{0,60}") {
+            if let Ok(locator) = parse_issue_ref(&input) {
+                let id = &locator.issue_id;
+                proptest::prop_assert!(!id.is_empty() && id != "." && id != "..", "{id:?}");
+                proptest::prop_assert!(
+                    id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'),
+                    "{id:?} from {input:?}"
+                );
+            }
+        }
+
+        #[test]
+        fn numeric_ids_read_as_themselves_even_with_punctuation_around(
+            id in 1u64..,
+            before in "[`'\"( ]{0,2}",
+            after in "[`'\".,;:) ]{0,2}",
+        ) {
+            let locator = parse_issue_ref(&format!("{before}{id}{after}")).unwrap();
+            proptest::prop_assert_eq!(locator.issue_id, id.to_string());
+            proptest::prop_assert_eq!(locator.org, None);
+        }
+
+        #[test]
+        fn short_ids_read_upper_cased(project in "[A-Za-z0-9][A-Za-z0-9_-]{0,12}", suffix in "[A-Za-z0-9]{1,6}") {
+            let short_id = format!("{project}-{suffix}");
+            let locator = parse_issue_ref(&short_id).unwrap();
+            proptest::prop_assert_eq!(locator.issue_id, short_id.to_ascii_uppercase());
+        }
+
+        #[test]
+        fn issue_urls_give_the_org_the_id_and_the_event(
+            org in "[a-z][a-z0-9-]{0,15}",
+            id in 1u64..,
+            event in "[0-9a-f]{32}",
+            saas in proptest::bool::ANY,
+        ) {
+            proptest::prop_assume!(!NOT_ORGS.contains(&org.as_str()));
+            let url = if saas {
+                format!("https://{org}.sentry.io/issues/{id}/events/{event}/")
+            } else {
+                format!("https://sentry.example.com/organizations/{org}/issues/{id}/events/{event}/")
+            };
+            let locator = parse_issue_ref(&url).unwrap();
+            proptest::prop_assert_eq!(locator.issue_id, id.to_string());
+            proptest::prop_assert_eq!(locator.org.as_deref(), Some(org.as_str()));
+            proptest::prop_assert_eq!(locator.event_id.as_deref(), Some(event.as_str()));
+        }
     }
 }

@@ -38,7 +38,7 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<IssueParams, _, _>(
             "get_issue",
             "Get an issue",
-            "An issue, its top tags, and its latest event's stack trace and breadcrumbs.",
+            "An issue (issue_id: id, short id like WEB-1A3, or URL), its top tags, and its latest event's stack trace and breadcrumbs.",
             Effects::READ,
             get_issue,
         ),

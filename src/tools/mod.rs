@@ -4,7 +4,9 @@
 //! tool shares (organization, project, issue, limit) over a `sentry::Session`, `output` shapes the
 //! answers; one file per family of tools does the rest.
 
+pub mod arguments;
 pub mod context;
+pub mod deadline;
 pub mod error;
 pub mod ids;
 pub mod output;

@@ -28,6 +28,14 @@ const CONTRACT_INPUTS: &[&str] = &[
     "strip_common_prefix",
     "sourcemaps_ext",
     "sourcemaps_ignore",
+    "release",
+    "release_prefix",
+    "repo",
+    "commit",
+    "previous_commit",
+    "ignore_missing",
+    "ignore_empty",
+    "started_at",
 ];
 const CONTRACT_OUTPUTS: &[&str] = &[
     "version",
@@ -36,6 +44,7 @@ const CONTRACT_OUTPUTS: &[&str] = &[
     "deploy_id",
     "gate_result",
     "new_issues",
+    "release",
     "new_issue_ids",
     "failed_rules",
 ];
@@ -423,4 +432,224 @@ fn uploads_source_maps_after_create_and_before_finalize_and_deploy() {
         run.summary
     );
     assert!(run.summary.contains("~/static/app.js"), "{}", run.summary);
+}
+
+/// action-release's inputs as its users write them: `release` with a tag ref and a prefix,
+/// `set_commits: manual` with `repo`/`commit`/`previous_commit`, `started_at` in unix seconds.
+#[test]
+fn action_release_inputs_work_as_written() {
+    use crate::support::fake_sentry::{FakeSentry, World};
+    let sentry = FakeSentry::start(World {
+        projects: web_project(),
+        repositories: vec![serde_json::json!({"id": "7", "name": "acme/web",
+            "url": "https://github.com/acme/web", "provider": {"id": "integrations:github"}})],
+        ..World::default()
+    });
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    let run = run_action(&[
+        ("auth_token", crate::support::sentry::TOKEN),
+        ("url", &sentry.url),
+        ("org", "acme"),
+        ("projects", "web"),
+        ("release", "refs/tags/v2.0.0"),
+        ("release_prefix", "web@"),
+        ("environment", "production"),
+        ("set_commits", "manual"),
+        ("repo", "acme/web"),
+        ("commit", "2222222222222222222222222222222222222222"),
+        (
+            "previous_commit",
+            "1111111111111111111111111111111111111111",
+        ),
+        ("started_at", "1714564800"),
+        ("working_directory", &workdir),
+    ]);
+    let stderr = String::from_utf8_lossy(&run.output.stderr);
+    assert_eq!(run.output.status.code(), Some(0), "{stderr}");
+    assert_eq!(run.outputs["version"], "web@v2.0.0");
+    let writes = sentry.with(|w| w.writes.clone());
+    let (_, created) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/releases/"))
+        .expect("release created");
+    assert_eq!(created["version"], "web@v2.0.0");
+    assert_eq!(
+        created["refs"],
+        serde_json::json!([{"repository": "acme/web",
+            "commit": "2222222222222222222222222222222222222222",
+            "previousCommit": "1111111111111111111111111111111111111111"}])
+    );
+    assert!(created.get("commits").is_none(), "{created}");
+    let (_, deploy) = writes
+        .iter()
+        .find(|(what, _)| what.ends_with("/deploys/"))
+        .expect("deploy recorded");
+    assert_eq!(deploy["dateStarted"], "2024-05-01T12:00:00Z");
+    assert!(run.summary.contains("`release create`"), "{}", run.summary);
+    assert!(run.summary.contains("`release deploy`"), "{}", run.summary);
+}
+
+#[test]
+fn contradicting_version_inputs_and_manual_without_a_commit_are_refused() {
+    let repo = repository_with_history();
+    let workdir = repo.path().display().to_string();
+    for inputs in [
+        vec![("version", "1.0"), ("release", "2.0")],
+        vec![
+            ("version", "1.0"),
+            ("set_commits", "manual"),
+            ("repo", "acme/web"),
+        ],
+    ] {
+        let mut inputs = inputs;
+        inputs.push(("working_directory", &workdir));
+        let run = run_action(&inputs);
+        let stdout = String::from_utf8_lossy(&run.output.stdout);
+        assert_eq!(run.output.status.code(), Some(2), "{inputs:?}: {stdout}");
+        assert!(
+            stdout.starts_with("::error title=sentry-companion::"),
+            "{stdout}"
+        );
+    }
+}
+
+/// Runs `scripts/action-install.sh` with `curl` replaced by a stub that serves the action's tags
+/// and a release archive from files, and logs every URL asked for. Returns the run and the URLs.
+fn run_install(action_ref: &str) -> (std::process::Output, Vec<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    let stub_bin = root.join("bin");
+    std::fs::create_dir(&stub_bin).unwrap();
+    let tags = serde_json::json!([
+        {"name": "v0", "commit": {"sha": "b".repeat(40)}},
+        {"name": "v0.3.0", "commit": {"sha": "b".repeat(40)}},
+        {"name": "v0.2.0", "commit": {"sha": "a".repeat(40)}},
+    ]);
+    std::fs::write(root.join("tags.json"), tags.to_string()).unwrap();
+    // A release archive holding a `sentry-companion` program, and its checksum file.
+    let payload = root.join("payload");
+    std::fs::create_dir(&payload).unwrap();
+    std::fs::write(payload.join("sentry-companion"), "#!/bin/sh\n").unwrap();
+    let archive = root.join("archive.tar.gz");
+    let tar = std::process::Command::new("tar")
+        .arg("-czf")
+        .arg(&archive)
+        .arg("-C")
+        .arg(&payload)
+        .arg("sentry-companion")
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let sum = std::process::Command::new("sha256sum")
+        .arg(&archive)
+        .output()
+        .unwrap();
+    let sum = String::from_utf8_lossy(&sum.stdout)
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .to_owned();
+    std::fs::write(
+        root.join("archive.sha256"),
+        format!("{sum}  sentry-companion-x86_64-unknown-linux-musl.tar.gz\n"),
+    )
+    .unwrap();
+    let stub = format!(
+        r#"#!/usr/bin/env bash
+out=""; url=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -o) out=$2; shift ;;
+    -H) shift ;;
+    http*) url=$1 ;;
+  esac
+  shift
+done
+echo "$url" >> "{root}/urls"
+case "$url" in
+  *"/tags?"*"page=1") cat "{root}/tags.json" ;;
+  *"/tags?"*) echo "[]" ;;
+  *.tar.gz) cp "{root}/archive.tar.gz" "$out" ;;
+  *.sha256) cp "{root}/archive.sha256" "$out" ;;
+  *) exit 22 ;;
+esac
+"#,
+        root = root.display()
+    );
+    let curl = stub_bin.join("curl");
+    std::fs::write(&curl, stub).unwrap();
+    std::fs::set_permissions(&curl, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let output = std::process::Command::new("bash")
+        .arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/scripts/action-install.sh"
+        ))
+        .env_clear()
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                stub_bin.display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .env("ACTION_REF", action_ref)
+        .env("ACTION_REPOSITORY", "acme/companion")
+        .env("RUNNER_OS", "Linux")
+        .env("RUNNER_ARCH", "X64")
+        .env("RUNNER_TOOL_CACHE", root.join("cache"))
+        .env("GITHUB_PATH", root.join("github_path"))
+        .output()
+        .unwrap();
+    let urls = std::fs::read_to_string(root.join("urls"))
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    (output, urls)
+}
+
+fn downloaded(urls: &[String]) -> Vec<&String> {
+    urls.iter().filter(|u| u.ends_with(".tar.gz")).collect()
+}
+
+#[test]
+fn pinning_the_action_installs_the_binary_built_for_that_ref() {
+    let release = |tag: &str| {
+        format!(
+            "https://github.com/acme/companion/releases/download/{tag}/sentry-companion-x86_64-unknown-linux-musl.tar.gz"
+        )
+    };
+    for (action_ref, tag) in [
+        ("a".repeat(40), "v0.2.0"),
+        ("b".repeat(40), "v0.3.0"),
+        ("v0".to_owned(), "v0.3.0"),
+        ("v0.2.0".to_owned(), "v0.2.0"),
+    ] {
+        let (output, urls) = run_install(&action_ref);
+        assert!(
+            output.status.success(),
+            "{action_ref}: {}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        assert_eq!(downloaded(&urls), [&release(tag)], "{action_ref}");
+    }
+}
+
+#[test]
+fn a_commit_no_release_was_built_from_installs_nothing() {
+    let (output, urls) = run_install(&"c".repeat(40));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(2), "{stdout}");
+    assert!(
+        stdout.contains(
+            "::error title=sentry-companion::no release of acme/companion was built from"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        downloaded(&urls).is_empty(),
+        "never the latest instead: {urls:?}"
+    );
 }

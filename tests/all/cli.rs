@@ -250,3 +250,73 @@ fn the_token_given_as_a_flag_never_shows_even_in_errors() {
     assert_eq!(output.status.code(), Some(2));
     assert_no_token(&output);
 }
+
+#[test]
+fn tool_help_shows_every_argument_with_its_type_default_and_description() {
+    let output = binary("http://127.0.0.1:9")
+        .args(["tool", "update_issue", "--help"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(stdout.starts_with("update_issue: "), "{stdout}");
+    assert!(
+        stdout.contains("Usage: sentry-companion tool update_issue [--arg KEY=VALUE]"),
+        "{stdout}"
+    );
+    let line = |name: &str| {
+        stdout
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no line for {name}: {stdout}"))
+            .to_owned()
+    };
+    assert!(line("issue_id").contains("(string, required)"));
+    assert!(line("status").contains("one of resolved|unresolved|ignored|resolvedInNextRelease"));
+    assert!(line("has_seen").contains("(boolean)"));
+    assert!(line("organization_slug").contains("Organization slug"));
+
+    let listed = binary("http://127.0.0.1:9")
+        .args(["--org", "acme", "--output", "json", "tool", "list"])
+        .output()
+        .unwrap();
+    let listed: Value = serde_json::from_slice(&listed.stdout).unwrap();
+    let tools = listed["tools"].as_array().unwrap();
+    let list_issues = tools.iter().find(|t| t["name"] == "list_issues").unwrap();
+    let org = &list_issues["arguments"][0];
+    assert_eq!(org["name"], "organization_slug");
+    assert_eq!(org["required"], false, "--org makes it optional");
+    assert!(org["description"].as_str().unwrap().contains("SENTRY_ORG"));
+    assert!(tools.iter().all(|t| t["arguments"].is_array()));
+
+    let usage = binary("http://127.0.0.1:9")
+        .args(["tool", "--help"])
+        .output()
+        .unwrap();
+    assert!(usage.status.success());
+    assert!(String::from_utf8_lossy(&usage.stdout).contains("--arg"));
+    let nameless = binary("http://127.0.0.1:9").arg("tool").output().unwrap();
+    assert_eq!(nameless.status.code(), Some(2));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_reader_that_goes_away_ends_the_command_quietly_not_with_a_panic() {
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::{Command, Stdio};
+    let binary = assert_cmd::cargo::cargo_bin("sentry-companion");
+    // The reader closes before anything is written, as `tool list | head -0` does.
+    let mut child = Command::new(binary)
+        .args(["tool", "list", "--output", "json"])
+        .env_clear()
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let quiet = output.status.success() || output.status.signal() == Some(libc::SIGPIPE);
+    assert!(quiet, "{:?}: {stderr}", output.status);
+}

@@ -9,7 +9,7 @@ use rmcp::model::{
 };
 use rmcp::service::RunningService;
 use rmcp::{ClientLifecycleMode, ClientServiceExt, RoleClient, ServiceExt};
-use sentry_companion::mcp::McpServer;
+use sentry_companion::mcp::{HttpSettings, McpServer};
 use sentry_companion::sentry::{AuthToken, ClientConfig as SentryConfig, SentryClient, Session};
 use sentry_companion::tools::{Registry, ToolContext, Toolsets};
 use serde_json::{Value, json};
@@ -63,7 +63,8 @@ const WRITE_TOOLS: &[&str] = &[
 /// How many tools the default toolsets list.
 const DEFAULT_COUNT: usize = CONTRACT_TOOLS.len() + DEFAULT_EXTRA.len();
 
-fn server_for(url: &str, org: Option<&str>, read_only: bool) -> McpServer {
+/// An in-process MCP server over a mock Sentry at `url`.
+pub fn server_for(url: &str, org: Option<&str>, read_only: bool) -> McpServer {
     let client = SentryClient::new(SentryConfig::new(
         url.parse().unwrap(),
         Some(AuthToken::new(TOKEN)),
@@ -528,7 +529,7 @@ async fn serves_streamable_http() {
     let address = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = server_for("http://127.0.0.1:9", Some("acme"), true);
-    let serving = tokio::spawn(server.serve_http(listener, async {
+    let serving = tokio::spawn(server.serve_http(listener, HttpSettings::default(), async {
         let _ = stopped.await;
     }));
     let transport =

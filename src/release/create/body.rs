@@ -4,11 +4,13 @@ use super::history::History;
 use super::request::{CreateRequest, Warnings};
 use super::start::Start;
 use crate::git::history::CommitRecord;
-use crate::release::limits::enforce_limits;
+use crate::release::limits::{enforce_limits, short};
 use crate::sentry::api::releases::{CommitPayload, PatchPayload, RefPayload, ReleaseChanges};
 use crate::time::now_timestamp;
 
-/// The refs and commits of the request, within Sentry's limits.
+/// The refs and commits of the request, within Sentry's limits. With no commits to send, neither
+/// refs nor commits are sent (refs alone would have Sentry fetch the whole range itself, path
+/// filter or not), and the release's commit list is left as it is; the warning says so.
 pub(super) fn release_changes(
     history: &History,
     start: &Start,
@@ -16,6 +18,12 @@ pub(super) fn release_changes(
     request: &CreateRequest,
     warnings: &mut Warnings,
 ) -> ReleaseChanges {
+    if history.commits.is_empty() {
+        if !request.ignore_empty {
+            warnings.add(empty_range_warning(history, start, request));
+        }
+        return release_fields(request);
+    }
     let refs = repository
         .map(|repository| RefPayload {
             repository: repository.to_owned(),
@@ -38,6 +46,28 @@ pub(super) fn release_changes(
         warnings.add(warning);
     }
     changes
+}
+
+fn empty_range_warning(history: &History, start: &Start, request: &CreateRequest) -> String {
+    let since = match start {
+        Start::After { origin, .. } => format!("since {origin}"),
+        Start::Initial => "in the history".into(),
+    };
+    let what = if history.examined > 0 && !request.paths.is_empty() {
+        format!(
+            "none of the {} commits {since} touches --path {}",
+            history.examined,
+            request.paths.join(", ")
+        )
+    } else {
+        format!(
+            "there are no new commits {since} (HEAD is {})",
+            short(&history.head)
+        )
+    };
+    format!(
+        "{what}: the release is created or updated without commits, and its commit list is left as it was (--ignore-empty silences this)"
+    )
 }
 
 fn commit_payload(record: &CommitRecord, repository: Option<&str>) -> CommitPayload {

@@ -2,7 +2,7 @@
 //! what was left out.
 
 use super::request::{CreateRequest, Warnings};
-use super::start::{Start, locate_start};
+use super::start::{Start, ensure_whole_range};
 use crate::git::GitRepo;
 use crate::git::history::CommitRecord;
 use crate::git::patchset::PathFilter;
@@ -19,9 +19,12 @@ pub(super) struct History {
     pub head: String,
     /// Newest first.
     pub commits: Vec<CommitRecord>,
+    /// Commits of the range looked at (before the path filter).
+    pub examined: usize,
 }
 
-/// `--path` values are relative to where the command runs inside the work tree, like git's.
+/// `--path` values are relative to where the command runs inside the work tree, like git's
+/// (written with `/` or `\`, on every system).
 pub(super) fn path_filter(repo: &GitRepo, paths: &[String]) -> Result<PathFilter, ReleaseError> {
     let base = repo.subdirectory();
     let mut resolved = Vec::new();
@@ -32,7 +35,7 @@ pub(super) fn path_filter(repo: &GitRepo, paths: &[String]) -> Result<PathFilter
             )));
         }
         let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
-        for part in path.split('/') {
+        for part in path.split(['/', '\\']) {
             match part {
                 "" | "." => {}
                 ".." => {
@@ -50,22 +53,18 @@ pub(super) fn path_filter(repo: &GitRepo, paths: &[String]) -> Result<PathFilter
     Ok(PathFilter::new(&resolved))
 }
 
-/// Finds the start commit (fetching more history if allowed), then reads the range.
+/// Makes the range whole (fetching more history if allowed, or changing the start with
+/// `--ignore-missing`), then reads it.
 pub(super) fn read_history(
     repo: GitRepo,
-    start: &Start,
+    start: Start,
     filter: &PathFilter,
     request: &CreateRequest,
     warnings: &mut Warnings,
-) -> Result<(GitRepo, History), ReleaseError> {
-    let repo = locate_start(repo, start, request)?;
+) -> Result<(GitRepo, Start, History), ReleaseError> {
+    let (repo, start) = ensure_whole_range(repo, start, request, warnings)?;
+    let start = &start;
     let head = repo.head()?;
-    if start.commit() == Some(head.as_str()) {
-        warnings.add(format!(
-            "HEAD is {} itself: there are no new commits",
-            short(&head)
-        ));
-    }
     let spinner = Spinner::new("reading git history");
     let selected = select_commits(&repo, &head, start, filter, request, &spinner);
     spinner.finish();
@@ -73,7 +72,17 @@ pub(super) fn read_history(
         commits,
         left_out,
         reaches_start,
+        examined,
     } = selected?;
+    if let Start::Initial = start
+        && examined < request.initial_depth.min(request.max_commits)
+        && repo.is_shallow()
+    {
+        warnings.add(format!(
+            "this shallow clone holds only {examined} commits up to its cut, fewer than the {} --initial-depth asks for: the release gets those. Fetch more history (`fetch-depth: 0` for actions/checkout, `GIT_DEPTH: 0` in GitLab CI) to send more",
+            request.initial_depth
+        ));
+    }
     if let Some(previous) = start.commit()
         && previous != head
         && !reaches_start
@@ -92,7 +101,15 @@ pub(super) fn read_history(
             format!("only the newest {kept} commits touching --path are sent; {left_out} older commits of the range were left out or not examined; raise --max-commits to send more")
         });
     }
-    Ok((repo, History { head, commits }))
+    Ok((
+        repo,
+        start.clone(),
+        History {
+            head,
+            commits,
+            examined,
+        },
+    ))
 }
 
 /// The commits kept for the release.
@@ -103,6 +120,8 @@ struct Selection {
     left_out: usize,
     /// A commit read is a child of the start commit, so the start is an ancestor of HEAD.
     reaches_start: bool,
+    /// Commits of the range walked.
+    examined: usize,
 }
 
 /// Reads commits in walk order until enough are kept.
@@ -155,5 +174,6 @@ fn select_commits(
         commits: kept,
         left_out,
         reaches_start,
+        examined: read,
     })
 }

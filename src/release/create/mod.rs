@@ -7,15 +7,18 @@
 
 mod body;
 mod history;
+mod refs;
+mod replaced;
 mod repository;
 mod request;
 mod start;
 mod summary;
 
-pub use request::CreateRequest;
+pub use request::{CommitSource, CreateRequest};
 
 use super::error::ReleaseError;
 use super::limits::check_version;
+use super::link::check_link;
 use super::version;
 use crate::exit::Exit;
 use crate::git::GitRepo;
@@ -24,6 +27,8 @@ use crate::sentry::models::Release;
 use crate::sentry::{ApiError, Session, api};
 use body::{release_changes, release_fields};
 use history::{path_filter, read_history};
+use refs::{auto_refs, manual_refs};
+use replaced::replaced_commits;
 use repository::repository_name;
 use request::{Target, Warnings};
 use start::{Start, previous_release, start_from_ref, start_from_sentry};
@@ -31,7 +36,6 @@ use summary::{Range, Summary};
 
 /// Runs `release create`.
 pub async fn run(session: &Session, request: CreateRequest) -> Result<Exit, ReleaseError> {
-    let repo = GitRepo::open(&request.repo_path)?;
     let version = match &request.version {
         Some(version) => version.clone(),
         None => {
@@ -45,8 +49,14 @@ pub async fn run(session: &Session, request: CreateRequest) -> Result<Exit, Rele
             "--max-commits must be at least 1".into(),
         ));
     }
-    let filter = path_filter(&repo, &request.paths)?;
     let mut warnings = Warnings::default();
+    if let Some(warning) = check_link(
+        request.release_url.as_deref(),
+        session.client().base_url(),
+        "release create",
+    )? {
+        warnings.add(warning);
+    }
     let target = match request.dry_run {
         true => None,
         false => Some(Target::new(session)?),
@@ -55,31 +65,57 @@ pub async fn run(session: &Session, request: CreateRequest) -> Result<Exit, Rele
         Some(target) => api::releases::find(session.client(), &target.org, &version).await?,
         None => None,
     };
-    let (changes, range) = if request.no_commits {
-        (release_fields(&request), Range::default())
-    } else {
-        let start = range_start(
-            &repo,
-            &request,
-            target.as_ref(),
-            &version,
-            &existing,
-            &mut warnings,
-        )
-        .await?;
-        let (repo, history) = read_history(repo, &start, &filter, &request, &mut warnings)?;
-        let repository = repository_name(&request, &repo, target.as_ref(), &mut warnings).await?;
-        let changes = release_changes(
-            &history,
-            &start,
-            repository.as_deref(),
-            &request,
-            &mut warnings,
-        );
-        (changes, Range::of(&history, &start, repository))
+    let (changes, range) = match &request.commits {
+        CommitSource::Skip => (release_fields(&request), Range::without_commits()),
+        CommitSource::Manual(specs) => {
+            manual_refs(specs, &request, target.as_ref(), &mut warnings).await?
+        }
+        CommitSource::Auto => {
+            let mut repo = GitRepo::open(&request.repo_path)?;
+            let start = range_start(
+                &mut repo,
+                &request,
+                target.as_ref(),
+                &version,
+                &existing,
+                &mut warnings,
+            )
+            .await?;
+            auto_refs(&repo, &start, &request, target.as_ref(), &mut warnings).await?
+        }
+        CommitSource::Local => {
+            let mut repo = GitRepo::open(&request.repo_path)?;
+            let filter = path_filter(&repo, &request.paths)?;
+            let start = range_start(
+                &mut repo,
+                &request,
+                target.as_ref(),
+                &version,
+                &existing,
+                &mut warnings,
+            )
+            .await?;
+            let (repo, start, history) =
+                read_history(repo, start, &filter, &request, &mut warnings)?;
+            let repository =
+                repository_name(&request, &repo, target.as_ref(), &mut warnings).await?;
+            let changes = release_changes(
+                &history,
+                &start,
+                repository.as_deref(),
+                &request,
+                &mut warnings,
+            );
+            let range = Range::of(&history, &changes, &start, repository);
+            (changes, range)
+        }
     };
     let Some(target) = target else {
         return print_dry_run(session, version, changes);
+    };
+    let replaced = match &existing {
+        Some(existing) => replaced_commits(&target, existing, &changes, &mut warnings).await?,
+        None => None,
     };
     let created = send(&target, &version, &changes, existing.as_ref()).await?;
     let summary = Summary {
@@ -87,17 +123,18 @@ pub async fn run(session: &Session, request: CreateRequest) -> Result<Exit, Rele
         range,
         url: session.web_url(&target.org, &["releases", &version]),
         created,
+        replaced,
         warnings: &warnings.0,
     };
     summary.print(request.output);
-    summary.publish_to_ci()?;
+    request.ci_report().success(&summary.done())?;
     Ok(Exit::Success)
 }
 
 /// `--from`, else the previous release in Sentry; a dry run does not ask Sentry and sends what a
 /// first release would.
 async fn range_start(
-    repo: &GitRepo,
+    repo: &mut GitRepo,
     request: &CreateRequest,
     target: Option<&Target<'_>>,
     version: &str,
@@ -105,7 +142,7 @@ async fn range_start(
     warnings: &mut Warnings,
 ) -> Result<Start, ReleaseError> {
     if let Some(spec) = &request.from {
-        return start_from_ref(repo, spec);
+        return start_from_ref(repo, spec, request);
     }
     let Some(target) = target else {
         eprintln!(

@@ -46,6 +46,48 @@ pub(super) async fn repository_name(
     Ok(Some(remote.name()))
 }
 
+/// For `--auto`: the repository as Sentry's integration knows it (`--repository`, else the remote
+/// matched against the organization's repositories). Without a match Sentry could not fetch the
+/// commits, so that is an error rather than a silent release without commits.
+pub(super) async fn integrated_repository(
+    request: &CreateRequest,
+    repo: &GitRepo,
+    target: Option<&Target<'_>>,
+    warnings: &mut Warnings,
+) -> Result<String, ReleaseError> {
+    if let Some(name) = &request.repository {
+        return Ok(name.clone());
+    }
+    let Some(remote) = remote_repository(request, repo, warnings)? else {
+        return Err(ReleaseError::Usage(
+            "--auto needs the repository's name as Sentry knows it: pass --repository NAME (or --remote NAME for a remote whose URL names it)".into(),
+        ));
+    };
+    let Some(target) = target else {
+        return Ok(remote.name());
+    };
+    let known = api::repositories::list(target.session.client(), &target.org).await?;
+    match matching(&remote, &known) {
+        Some(found) if has_integration(found) => Ok(found.name.clone()),
+        _ => Err(ReleaseError::Usage(format!(
+            "--auto lets Sentry fetch the commits through a repository integration, but no repository connected to Sentry matches {}. Connect it (Settings > Integrations > your code host), pass --repository with the name Sentry shows, or send the commits from this checkout (the default, --set-commits local)",
+            remote.display_url()
+        ))),
+    }
+}
+
+/// Whether Sentry can fetch a repository's commits: its provider is named (repositories Sentry
+/// made up from commit uploads have none).
+fn has_integration(repo: &Repository) -> bool {
+    match &repo.provider {
+        None => true,
+        Some(provider) => provider
+            .get("id")
+            .and_then(serde_json::Value::as_str)
+            .is_some_and(|id| !id.is_empty()),
+    }
+}
+
 /// The repository the remote URL names; `None` (with a warning) when there is none to name,
 /// and `None` silently when `--repository` makes the lookup unnecessary.
 fn remote_repository(

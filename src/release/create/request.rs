@@ -1,7 +1,8 @@
 //! What `release create` is asked to do, where it writes, and the warnings it gathers on the way.
 
-use crate::output::OutputFormat;
+use crate::output::{OutputFormat, print_warning};
 use crate::release::error::ReleaseError;
+use crate::release::report::CiReport;
 use crate::sentry::{ApiError, Session};
 use std::path::PathBuf;
 
@@ -24,8 +25,13 @@ pub struct CreateRequest {
     pub repository: Option<String>,
     /// Finalize the release in the same request.
     pub finalize: bool,
-    /// Create or update the release without commits or refs.
-    pub no_commits: bool,
+    /// Where the release's commits come from.
+    pub commits: CommitSource,
+    /// A previous release's commit missing from the history is not an error: the release starts
+    /// as a first release would (`--initial-depth`), with a warning.
+    pub ignore_missing: bool,
+    /// An empty commit list is not worth a warning.
+    pub ignore_empty: bool,
     /// A link for the release.
     pub release_url: Option<String>,
     /// Print the body instead of sending it: no token, no network.
@@ -34,8 +40,35 @@ pub struct CreateRequest {
     pub deepen: bool,
     /// A path inside the git repository.
     pub repo_path: PathBuf,
+    /// The GitLab dotenv report to merge the results into.
+    pub dotenv: Option<PathBuf>,
     /// How the result is printed.
     pub output: OutputFormat,
+}
+
+/// Where a release's commits come from (sentry-cli's `set-commits` modes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CommitSource {
+    /// Read from the local git history, with their file changes (the default).
+    Local,
+    /// Only the head commit and the previous release's commit (`refs`): Sentry fetches the commits
+    /// through the repository's integration, as `set-commits --auto` does.
+    Auto,
+    /// Refs given by hand, sentry-cli's `--commit REPO@SHA` or `REPO@PREV..SHA`.
+    Manual(Vec<String>),
+    /// No commits or refs.
+    Skip,
+}
+
+impl CreateRequest {
+    /// Where this command reports to in CI.
+    pub fn ci_report(&self) -> CiReport {
+        CiReport {
+            command: "release create",
+            dotenv: self.dotenv.clone(),
+            output: self.output,
+        }
+    }
 }
 
 /// The organization and projects a real (not dry) run writes to.
@@ -83,7 +116,7 @@ pub(super) struct Warnings(pub Vec<String>);
 impl Warnings {
     /// Prints a warning and keeps it.
     pub(super) fn add(&mut self, message: String) {
-        eprintln!("warning: {message}");
+        print_warning(&message);
         self.0.push(message);
     }
 }

@@ -3,6 +3,7 @@
 
 use super::request::{CreateRequest, Warnings};
 use crate::git::GitRepo;
+use crate::git::shallow::RangeCut;
 use crate::release::error::ReleaseError;
 use crate::release::limits::short;
 use crate::sentry::api::{self, Page};
@@ -17,6 +18,7 @@ const MAX_DEEPEN_ROUNDS: u32 = 10;
 const PREVIOUS_RELEASE_WINDOW: usize = 100;
 
 /// Where the range starts.
+#[derive(Debug, Clone)]
 pub(super) enum Start {
     /// After this commit (excluded); `origin` says where it came from, for messages.
     After { commit: String, origin: String },
@@ -43,22 +45,54 @@ pub(super) struct PreviousRelease {
     pub commit: String,
 }
 
-/// `--from REF`: a revision, or a full sha that a shallow clone may not have yet.
-pub(super) fn start_from_ref(repo: &GitRepo, spec: &str) -> Result<Start, ReleaseError> {
-    let commit = match repo.resolve(spec) {
-        Ok(commit) => commit,
-        Err(_) if is_full_sha(spec) => spec.to_ascii_lowercase(),
-        Err(e) if repo.is_shallow() => {
-            return Err(ReleaseError::Usage(format!(
-                "{e}. This is a shallow clone, where older commits and tags are missing: fetch the full history (`fetch-depth: 0` for actions/checkout, `GIT_DEPTH: 0` in GitLab CI)"
-            )));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    Ok(Start::After {
+/// `--from REF`: a revision, or a full sha that a shallow clone may not have yet. With
+/// `--deepen`, a tag the clone lacks (shallow CI clones usually have no old tags) is fetched.
+pub(super) fn start_from_ref(
+    repo: &mut GitRepo,
+    spec: &str,
+    request: &CreateRequest,
+) -> Result<Start, ReleaseError> {
+    let after = |commit| Start::After {
         commit,
         origin: format!("--from {spec}"),
-    })
+    };
+    let error = match repo.resolve(spec) {
+        Ok(commit) => return Ok(after(commit)),
+        Err(_) if is_full_sha(spec) => return Ok(after(spec.to_ascii_lowercase())),
+        Err(e) => e,
+    };
+    if request.deepen && looks_like_tag(spec) {
+        eprintln!(
+            "--from {spec} is not in this clone: fetching tag {spec} (git fetch --depth=1 {} tag {spec})",
+            request.remote
+        );
+        match repo.fetch_tag(&request.remote, spec) {
+            Ok(()) => {
+                *repo = repo.reopen()?;
+                return Ok(after(repo.resolve(spec)?));
+            }
+            Err(fetch) => {
+                return Err(ReleaseError::Usage(format!(
+                    "{error}, and fetching it as a tag failed: {fetch}"
+                )));
+            }
+        }
+    }
+    if repo.is_shallow() {
+        return Err(ReleaseError::Usage(format!(
+            "{error}. This is a shallow clone, where older commits and tags are missing: pass --deepen to fetch the tag and the history down to it, or fetch the full history (`fetch-depth: 0` for actions/checkout, `GIT_DEPTH: 0` in GitLab CI)"
+        )));
+    }
+    Err(error.into())
+}
+
+/// A name that can be a tag (not a sha, not a revision expression such as `HEAD~3`).
+fn looks_like_tag(spec: &str) -> bool {
+    !spec.is_empty()
+        && !spec.starts_with('-')
+        && !spec.contains(['~', '^', ':', '@', '{', ' ', '\\', '*', '?', '['])
+        && !spec.contains("..")
+        && !spec.eq_ignore_ascii_case("HEAD")
 }
 
 fn is_full_sha(text: &str) -> bool {
@@ -137,59 +171,152 @@ fn last_commit_of(release: Release, this_version: &str) -> Option<PreviousReleas
     })
 }
 
-/// Makes sure the start commit is in the local history, deepening a shallow clone if allowed.
-pub(super) fn locate_start(
+/// Makes sure the range `start..HEAD` is whole in the local history: the start commit is there,
+/// and a shallow clone's cut neither hides commits of the range nor lets older ones in. A shallow
+/// clone is deepened when `--deepen` allows it; otherwise the run stops (exit 2) with the fix, so a
+/// commit list that may be wrong is never sent. A missing start with `--ignore-missing` becomes a
+/// first release, with a warning.
+pub(super) fn ensure_whole_range(
     mut repo: GitRepo,
-    start: &Start,
+    start: Start,
     request: &CreateRequest,
-) -> Result<GitRepo, ReleaseError> {
-    let Start::After { commit, origin } = start else {
-        return Ok(repo);
+    warnings: &mut Warnings,
+) -> Result<(GitRepo, Start), ReleaseError> {
+    let Start::After { commit, origin } = &start else {
+        return Ok((repo, start));
     };
-    let mut step = FIRST_DEEPEN;
-    let mut rounds = 0;
-    while !repo.has_commit(commit) {
+    let mut deepening = Deepening::default();
+    loop {
+        let problem = match repo.has_commit(commit) {
+            false => Problem::Missing,
+            true => match repo.range_cut(&repo.head()?, commit)? {
+                Some(cut) => Problem::Cut(cut),
+                None => return Ok((repo, start)),
+            },
+        };
         let shallow = repo.is_shallow();
-        if !request.deepen || !shallow || rounds == MAX_DEEPEN_ROUNDS {
-            return Err(ReleaseError::Usage(missing_start_message(
-                commit,
-                origin,
-                shallow,
-                request.deepen && rounds > 0,
-            )));
+        if request.deepen && shallow && deepening.rounds < MAX_DEEPEN_ROUNDS {
+            let why = match &problem {
+                Problem::Missing => {
+                    format!("{} ({origin}) is not in this shallow clone", short(commit))
+                }
+                Problem::Cut(cut) => format!("the shallow clone cuts the range: {cut}"),
+            };
+            repo = deepening.step(repo, &request.remote, &why)?;
+            continue;
         }
-        eprintln!(
-            "{} ({origin}) is not in this shallow clone: fetching {step} more commits (git fetch --deepen={step} {})",
-            short(commit),
-            request.remote
-        );
-        repo.deepen(&request.remote, step)?;
-        repo = repo.reopen()?;
-        rounds += 1;
-        step *= 2;
+        return match problem {
+            Problem::Missing if request.ignore_missing => {
+                warnings.add(format!(
+                    "{} --ignore-missing: this release starts as a first release would, with the newest {} commits (--initial-depth)",
+                    missing_start_message(&repo, commit, origin, request, deepening.rounds > 0),
+                    request.initial_depth
+                ));
+                Ok((repo, Start::Initial))
+            }
+            Problem::Missing => Err(ReleaseError::Usage(format!(
+                "{}; or pass --ignore-missing to start as a first release",
+                missing_start_message(&repo, commit, origin, request, deepening.rounds > 0)
+            ))),
+            Problem::Cut(cut) => Err(ReleaseError::Usage(cut_message(
+                &cut,
+                origin,
+                request.deepen && deepening.rounds > 0,
+            ))),
+        };
     }
-    Ok(repo)
 }
 
-fn missing_start_message(commit: &str, origin: &str, shallow: bool, deepened: bool) -> String {
-    let what = format!("commit {commit} ({origin}) is not in the local git history");
-    if deepened && !shallow {
-        return format!(
-            "{what}, even with the full history fetched: it was rebased or squashed away, or belongs to another repository. Pass --from REF to set where this release starts"
-        );
+/// What stands between the clone and a whole range.
+enum Problem {
+    /// The start commit is not in the history.
+    Missing,
+    /// The shallow clone's cut may make the range wrong.
+    Cut(RangeCut),
+}
+
+/// `--deepen` rounds: each fetches twice as many commits as the one before.
+struct Deepening {
+    rounds: u32,
+    step: usize,
+}
+
+impl Default for Deepening {
+    fn default() -> Self {
+        Self {
+            rounds: 0,
+            step: FIRST_DEEPEN,
+        }
     }
+}
+
+impl Deepening {
+    /// Fetches the next round of history and returns the repository read afresh.
+    fn step(&mut self, repo: GitRepo, remote: &str, why: &str) -> Result<GitRepo, ReleaseError> {
+        eprintln!(
+            "{why}: fetching {} more commits (git fetch --deepen={} {remote})",
+            self.step, self.step
+        );
+        repo.deepen(remote, self.step)?;
+        self.rounds += 1;
+        self.step *= 2;
+        Ok(repo.reopen()?)
+    }
+}
+
+/// How to get the whole history, in the words of each CI.
+const FULL_HISTORY_ADVICE: &str = "Fetch the full history: `fetch-depth: 0` for actions/checkout (GitHub), `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`; or pass --deepen to fetch history in steps until the range is whole";
+
+fn cut_message(cut: &RangeCut, origin: &str, deepened: bool) -> String {
+    let tried = if deepened {
+        " --deepen fetched about 100,000 more commits and the range is still cut."
+    } else {
+        ""
+    };
+    format!(
+        "the commits since {origin} cannot be read exactly from this shallow clone: {cut}. Nothing was sent, as the commit list could be wrong.{tried} {FULL_HISTORY_ADVICE}"
+    )
+}
+
+fn missing_start_message(
+    repo: &GitRepo,
+    commit: &str,
+    origin: &str,
+    request: &CreateRequest,
+    deepened: bool,
+) -> String {
+    let what = format!("commit {commit} ({origin}) is not in the local git history");
+    let shallow = repo.is_shallow();
+    let single_branch = repo.is_single_branch(&request.remote);
+    let other_branch = format!(
+        "this clone fetched only some branches of {remote} (a single-branch checkout, as CI makes), so the commit may be on a branch it never fetched: fetch that branch (`git fetch {remote} BRANCH`) or all of them (`git fetch {remote} '+refs/heads/*:refs/remotes/{remote}/*'`)",
+        remote = request.remote
+    );
     if shallow {
         let tried = if deepened {
             " --deepen fetched about 100,000 more commits without finding it."
         } else {
             ""
         };
+        let branch = if single_branch {
+            format!(" If it is not on this branch, {other_branch}.")
+        } else {
+            String::new()
+        };
+        return format!("{what}: this is a shallow clone.{tried}{branch} {FULL_HISTORY_ADVICE}");
+    }
+    if single_branch {
         return format!(
-            "{what}: this is a shallow clone.{tried} Fetch the full history: `fetch-depth: 0` for actions/checkout (GitHub), `GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`; or pass --deepen to fetch history in steps until the commit is found"
+            "{what}, although the history is complete: {other_branch}. Or pass --from REF to set where this release starts"
         );
     }
+    let fetched = if deepened {
+        ", even with the full history fetched"
+    } else {
+        ""
+    };
     format!(
-        "{what}: it was rebased or squashed away, or belongs to another repository. Pass --from REF to set where this release starts"
+        "{what}{fetched}: it was rebased or squashed away, or belongs to another repository. Pass --from REF to set where this release starts"
     )
 }
 
@@ -198,15 +325,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn missing_start_messages_name_the_commit_and_the_fix() {
-        let shallow = missing_start_message("abc", "the last commit of release 1.0", true, false);
-        assert!(shallow.contains("abc"), "{shallow}");
-        assert!(shallow.contains("release 1.0"), "{shallow}");
-        assert!(shallow.contains("fetch-depth: 0"), "{shallow}");
-        assert!(shallow.contains("GIT_DEPTH: 0"), "{shallow}");
-        assert!(shallow.contains("--deepen"), "{shallow}");
-        let rewritten = missing_start_message("abc", "--from abc", false, false);
-        assert!(rewritten.contains("--from REF"), "{rewritten}");
-        assert!(!rewritten.contains("shallow"), "{rewritten}");
+    fn cut_messages_say_nothing_was_sent_and_how_to_fix_it() {
+        let cut = RangeCut::BoundaryInRange {
+            commit: "abc".into(),
+        };
+        let message = cut_message(&cut, "--from v1", false);
+        for part in [
+            "abc",
+            "--from v1",
+            "Nothing was sent",
+            "fetch-depth: 0",
+            "GIT_DEPTH: 0",
+            "--deepen",
+        ] {
+            assert!(message.contains(part), "{part}: {message}");
+        }
     }
 }

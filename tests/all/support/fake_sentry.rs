@@ -192,6 +192,8 @@ pub struct World {
     pub releases: Vec<FakeRelease>,
     /// Issues.
     pub issues: Vec<FakeIssue>,
+    /// The organization's repositories, as Sentry lists them.
+    pub repositories: Vec<Value>,
     /// Path fragments answered with 403 (a token without the scope).
     pub forbidden: Vec<String>,
     /// Path fragments answered with 404 (an older server without the endpoint).
@@ -396,7 +398,10 @@ async fn handle(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response<Body> {
-    let path = uri.path().to_owned();
+    // Sentry matches decoded segments: a version such as `web@1.0` arrives as `web%401.0`.
+    let path = percent_encoding::percent_decode_str(uri.path())
+        .decode_utf8_lossy()
+        .into_owned();
     let query = Query(
         url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
             .into_owned()
@@ -457,7 +462,7 @@ async fn handle(
         ["projects", ORG, slug] => project(&world, slug),
         ["projects", ORG, _, "releases"] => releases(&world, &query),
         ["organizations", ORG, rest @ ..] => match rest {
-            ["repos"] => answer(StatusCode::OK, json!([])),
+            ["repos"] => answer(StatusCode::OK, json!(world.repositories)),
             ["environments"] => answer(
                 StatusCode::OK,
                 world

@@ -30,22 +30,19 @@ impl Repo {
 
     /// `git clone --depth DEPTH file://SOURCE` next to the source.
     pub fn shallow_clone(source: &Repo, depth: usize) -> Self {
-        let path = source.path.with_file_name(format!("shallow-{depth}"));
-        let url = format!("file://{}", source.path.display());
         let depth = depth.to_string();
-        run_git(
-            source.path.parent().expect("parent"),
-            &[
-                "clone",
-                "-q",
-                "--no-local",
-                "--depth",
-                &depth,
-                &url,
-                path.to_str().expect("utf-8 path"),
-            ],
-            &[],
-        );
+        Self::clone_of(source, &format!("shallow-{depth}"), &["--depth", &depth])
+    }
+
+    /// `git clone OPTIONS file://SOURCE` into a directory `name` next to the source, the way a
+    /// CI checkout fetches (over the transport, not by copying files).
+    pub fn clone_of(source: &Repo, name: &str, options: &[&str]) -> Self {
+        let path = source.path.with_file_name(name);
+        let url = format!("file://{}", source.path.display());
+        let mut args = vec!["clone", "-q", "--no-local"];
+        args.extend_from_slice(options);
+        args.extend([url.as_str(), path.to_str().expect("utf-8 path")]);
+        run_git(source.path.parent().expect("parent"), &args, &[]);
         Self { _dir: None, path }
     }
 

@@ -16,15 +16,25 @@ pub enum Behaviour {
     Hang,
     /// Reads the request, then closes the connection without a word.
     Close,
+    /// Reads the request and asks the script: raw bytes to answer with, or `None` to close.
+    Script(Script),
 }
+
+/// Given a request (head and body), the raw answer, or `None` to close the connection.
+pub type Script = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// A JSON answer with the given status line (e.g. `200 OK`) and extra header lines.
 pub fn answer(status: &str, headers: &[&str], body: &str) -> Behaviour {
+    Behaviour::Respond(raw_answer(status, headers, body))
+}
+
+/// The raw bytes of a JSON answer, for scripts.
+pub fn raw_answer(status: &str, headers: &[&str], body: &str) -> String {
     let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
-    Behaviour::Respond(format!(
+    format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}Connection: close\r\n\r\n{body}",
         body.len()
-    ))
+    )
 }
 
 /// A scripted HTTP/1.1 server that records every request it receives (head and body).
@@ -67,13 +77,18 @@ fn serve(mut stream: TcpStream, behaviour: &Behaviour, seen: &Mutex<Vec<String>>
     let Some(request) = read_request(&mut stream) else {
         return;
     };
-    seen.lock().expect("lock").push(request);
+    seen.lock().expect("lock").push(request.clone());
     match behaviour {
         Behaviour::Respond(raw) => {
             let _ = stream.write_all(raw.as_bytes());
         }
         Behaviour::Hang => std::thread::sleep(Duration::from_secs(60)),
         Behaviour::Close => {}
+        Behaviour::Script(script) => {
+            if let Some(raw) = script(&request) {
+                let _ = stream.write_all(raw.as_bytes());
+            }
+        }
     }
 }
 

@@ -6,5 +6,6 @@ pub mod chunk_server;
 pub mod fake_sentry;
 pub mod git;
 pub mod http;
+pub mod mcp;
 pub mod schema;
 pub mod sentry;

@@ -1,5 +1,7 @@
-//! The MCP face: the tool registry served over stdio or streamable HTTP with rmcp.
+//! The MCP handler: the registry's tools of the enabled toolsets, described with their schemas and
+//! called within the call timeout; every failure becomes a tool result with `isError`.
 
+use crate::tools::deadline::{DEFAULT_CALL_TIMEOUT, call_within};
 use crate::tools::{Registry, Tool, ToolContext, ToolError, Toolsets};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
@@ -7,9 +9,9 @@ use rmcp::model::{
     ToolAnnotations,
 };
 use rmcp::service::RequestContext;
-use rmcp::{ErrorData, RoleServer, ServerHandler, ServiceExt};
-use std::future::Future;
+use rmcp::{ErrorData, RoleServer, ServerHandler};
 use std::sync::Arc;
+use std::time::Duration;
 
 /// What the server tells assistants about itself at initialization.
 const INSTRUCTIONS: &str = "Sentry tools: find issues (search_issues takes Sentry search syntax such as \
@@ -25,6 +27,7 @@ pub struct McpServer {
     context: Arc<ToolContext>,
     read_only: bool,
     toolsets: Arc<Toolsets>,
+    call_timeout: Duration,
 }
 
 impl McpServer {
@@ -35,12 +38,19 @@ impl McpServer {
             context,
             read_only,
             toolsets: Arc::new(Toolsets::default()),
+            call_timeout: DEFAULT_CALL_TIMEOUT,
         }
     }
 
     /// Lists and serves only these toolsets' tools.
     pub fn with_toolsets(mut self, toolsets: Toolsets) -> Self {
         self.toolsets = Arc::new(toolsets);
+        self
+    }
+
+    /// The same server with tool calls bounded by `limit` (retries included) instead of 60 s.
+    pub fn with_call_timeout(mut self, limit: Duration) -> Self {
+        self.call_timeout = limit;
         self
     }
 
@@ -58,46 +68,6 @@ impl McpServer {
             Some(output) => described.with_raw_output_schema(Arc::new(output.clone())),
             None => described,
         }
-    }
-
-    /// Serves MCP on stdin/stdout until the client closes it.
-    pub async fn serve_stdio(self) -> anyhow::Result<()> {
-        let running = self.serve(rmcp::transport::stdio()).await?;
-        running.waiting().await?;
-        Ok(())
-    }
-
-    /// Serves streamable HTTP at `http://{listener address}/mcp` until `shutdown` completes.
-    pub async fn serve_http(
-        self,
-        listener: tokio::net::TcpListener,
-        shutdown: impl Future<Output = ()> + Send + 'static,
-    ) -> anyhow::Result<()> {
-        use rmcp::transport::streamable_http_server::{
-            StreamableHttpServerConfig, StreamableHttpService, session::local::LocalSessionManager,
-        };
-        let local = listener.local_addr()?;
-        let cancel = tokio_util::sync::CancellationToken::new();
-        let mut config =
-            StreamableHttpServerConfig::default().with_cancellation_token(cancel.child_token());
-        if !local.ip().is_loopback() {
-            // Bound to a network interface (e.g. in a container): the Host header is the operator's to choose.
-            config = config.disable_allowed_hosts();
-        }
-        let server = self.clone();
-        let service = StreamableHttpService::new(
-            move || Ok(server.clone()),
-            Arc::new(LocalSessionManager::default()),
-            config,
-        );
-        let app = axum::Router::new().nest_service("/mcp", service);
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async move {
-                shutdown.await;
-                cancel.cancel();
-            })
-            .await?;
-        Ok(())
     }
 }
 
@@ -135,11 +105,15 @@ impl ServerHandler for McpServer {
             .unwrap_or_default();
         let outcome = match self.registry.check_enabled(&request.name, &self.toolsets) {
             Ok(()) => {
-                let context = Arc::clone(&self.context);
-                let name = &request.name;
-                self.registry
-                    .call(context, name, args, self.read_only)
-                    .await
+                call_within(
+                    &self.registry,
+                    self.call_timeout,
+                    Arc::clone(&self.context),
+                    &request.name,
+                    args,
+                    self.read_only,
+                )
+                .await
             }
             Err(error) => Err(error),
         };
