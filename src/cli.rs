@@ -365,6 +365,10 @@ pub struct GateArgs {
     /// Also write the report as a dotenv file (GitLab `artifacts:reports:dotenv`).
     #[arg(long, value_name = "PATH")]
     pub dotenv: Option<PathBuf>,
+    /// Also write the report as Markdown, with the chart of the watch (a GitLab artifact; on
+    /// GitHub the job summary has it).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
     /// Sentry URL.
     #[command(flatten)]
     pub sentry: SentryUrlArg,
@@ -720,6 +724,7 @@ impl GateArgs {
             acks,
             at: self.at,
             dotenv: self.dotenv,
+            markdown: self.markdown,
             output,
         }
     }

@@ -15,7 +15,8 @@ use super::policy::{Policy, PolicySpec};
 use super::sentry_data::SentryData;
 use super::timeline;
 use crate::exit::Exit;
-use crate::output::OutputFormat;
+use crate::output::sanitize::terminal_safe;
+use crate::output::{OutputFormat, print_json, print_text};
 use crate::sentry::Session;
 use crate::time::timestamp;
 use chrono::Utc;
@@ -52,13 +53,11 @@ impl BacktestRequest {
 
 /// Runs `release backtest`: lists the deploys, replays each, prints the rows and the summary.
 pub async fn run(session: &Session, request: BacktestRequest) -> Result<Exit, GateError> {
-    let backtest = replay_all(session, &request, &mut |line| eprintln!("{line}")).await?;
+    let mut progress = |line: String| eprintln!("{}", terminal_safe(&line));
+    let backtest = replay_all(session, &request, &mut progress).await?;
     match request.output {
-        OutputFormat::Text => println!("{}", backtest.text()),
-        OutputFormat::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&backtest).map_err(std::io::Error::other)?
-        ),
+        OutputFormat::Text => print_text(&backtest.text()),
+        OutputFormat::Json => print_json(&backtest),
     }
     Ok(Exit::Success)
 }

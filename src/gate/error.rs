@@ -3,7 +3,7 @@
 use super::acks::InvalidAcks;
 use super::policy::InvalidPolicy;
 use crate::ci::github::OutputError;
-use crate::ci::gitlab::DotenvError;
+use crate::ci::gitlab::{DotenvError, ReportFileError};
 use crate::sentry::ApiError;
 
 /// The kind of token the gate needs, and where it goes.
@@ -68,6 +68,9 @@ pub enum GateError {
     /// The GitLab dotenv report could not be written.
     #[error(transparent)]
     Dotenv(#[from] DotenvError),
+    /// The Markdown report could not be written.
+    #[error(transparent)]
+    ReportFile(#[from] ReportFileError),
     /// The report could not be printed.
     #[error("cannot print the report: {0}")]
     Print(#[from] std::io::Error),

@@ -12,6 +12,7 @@ pub mod attribution;
 pub mod backtest;
 pub mod backtest_report;
 pub mod budget;
+pub mod chart;
 pub mod clock;
 pub mod comparison;
 pub mod error;
@@ -42,7 +43,7 @@ use crate::time::timestamp;
 use acks::Acks;
 use chrono::{DateTime, Utc};
 use clock::SystemClock;
-use outputs::{Streams, publish};
+use outputs::{Files, Streams, publish};
 use policy::Policy;
 use sentry_data::SentryData;
 use std::path::PathBuf;
@@ -58,6 +59,8 @@ pub struct GateRequest {
     pub at: Option<DateTime<Utc>>,
     /// Also write the report as a GitLab dotenv file here.
     pub dotenv: Option<PathBuf>,
+    /// Also write the report as Markdown here, chart included (a GitLab artifact).
+    pub markdown: Option<PathBuf>,
     /// How the report is printed.
     pub output: OutputFormat,
 }
@@ -114,12 +117,10 @@ async fn watch_and_report(
         stdout: &mut stdout,
         stderr: &mut stderr,
     };
-    publish(
-        &report,
-        request.output,
-        github,
-        request.dotenv.as_deref(),
-        streams,
-    )?;
+    let files = Files {
+        dotenv: request.dotenv.as_deref(),
+        markdown: request.markdown.as_deref(),
+    };
+    publish(&report, request.output, github, files, streams)?;
     Ok(policy.exit_for(report.verdict))
 }

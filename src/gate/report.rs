@@ -1,7 +1,8 @@
 //! The gate's report: one structure, rendered as a text table, JSON, Markdown and CI annotations.
 
+use super::chart::{RatePoint, mermaid};
 use super::observations::{Anchor, Scope, Setup};
-use super::policy::{ALPHA, Policy, Verdict, human_duration, probability};
+use super::policy::{ALPHA, Policy, Verdict, human_duration, percent, probability};
 use super::rules::{FlaggedIssue, Rule, RuleOutcome, Status, not_evaluated};
 use crate::ci::github::{error_command, warning_command};
 use crate::output::sanitize::{markdown_text, markdown_url};
@@ -56,6 +57,8 @@ pub struct Report {
     pub alpha_spent: f64,
     /// Each rule with its numbers.
     pub rules: Vec<RuleOutcome>,
+    /// The error rates at each look (when measured against a baseline), for the chart.
+    pub error_rate_trend: Vec<RatePoint>,
     /// Remarks: missing deploy, fallbacks, attribution failures.
     pub notes: Vec<String>,
 }
@@ -83,6 +86,8 @@ pub struct Ending {
     pub looks: u32,
     /// Budget spent.
     pub alpha_spent: f64,
+    /// The error rates at each look so far.
+    pub trend: Vec<RatePoint>,
 }
 
 impl Report {
@@ -133,6 +138,7 @@ impl Report {
             looks: ending.looks,
             alpha_spent: ending.alpha_spent,
             rules: ending.rules,
+            error_rate_trend: ending.trend,
             notes,
         }
     }
@@ -164,6 +170,7 @@ impl Report {
             at,
             looks: 0,
             alpha_spent: 0.0,
+            trend: Vec::new(),
         };
         Self::new(policy, &setup, ending, Vec::new())
     }
@@ -359,6 +366,10 @@ impl Report {
             cell(&self.reason),
             cell(&self.timeline_line())
         ));
+        if let Some(chart) = self.chart() {
+            out.push(String::new());
+            out.push(chart);
+        }
         if let Some(step) = self.next_step() {
             out.push(String::new());
             out.push(cell(&step));
@@ -413,6 +424,20 @@ impl Report {
         out.push(String::new());
         out.push("</details>".into());
         out.join("\n") + "\n"
+    }
+
+    /// The Mermaid chart of the error rates over the watch, with its legend.
+    fn chart(&self) -> Option<String> {
+        let baselines: Vec<&str> = self.baselines.iter().map(|b| b.version.as_str()).collect();
+        let margin = self.policy["max_increase_percent"]
+            .as_f64()
+            .map_or_else(String::new, |p| format!("+{}", percent(p / 100.0)));
+        mermaid(
+            &self.error_rate_trend,
+            &cell(&self.version),
+            &cell(&baselines.join(", ")),
+            &margin,
+        )
     }
 
     /// GitHub workflow commands: an error per counted issue and per failed statistical rule, and

@@ -15,6 +15,7 @@
 
 use super::acks::Acks;
 use super::attribution::attribute;
+use super::chart::RatePoint;
 use super::clock::{Clock, ReplayClock};
 use super::error::{GateError, LookError};
 use super::judge::{Judge, delta};
@@ -52,9 +53,14 @@ enum Course {
 }
 
 impl Course {
-    /// Whether the look at `at` is the last one the deadline leaves room for.
+    /// Whether the look at `at` is the last one the deadline leaves room for. A replay's instant
+    /// less than a second before the deadline is the deadline: queries ask to the second.
     fn is_last(self, at: DateTime<Utc>, judge_deadline: DateTime<Utc>, reserve: TimeDelta) -> bool {
-        matches!(self, Self::Live { deadline: Some(_) }) && at + reserve >= judge_deadline
+        match self {
+            Self::Live { deadline: Some(_) } => at + reserve >= judge_deadline,
+            Self::Live { deadline: None } => false,
+            Self::Replay { until } => at >= until && judge_deadline - until < TimeDelta::seconds(1),
+        }
     }
 
     /// The latest time the next look may start at.
@@ -173,6 +179,7 @@ async fn run_looks<C: Clock>(
     // How long before the deadline the last look starts: the slowest look so far, and half again.
     let mut reserve = TimeDelta::zero();
     let mut answered: Option<Ending> = None;
+    let mut trend = Vec::new();
     loop {
         let observed = persist(clock, policy.interval, course.stop(), progress, || {
             data.observe(&setup, clock.now())
@@ -188,6 +195,7 @@ async fn run_looks<C: Clock>(
             Err(Halt::Failed(error)) => return Err(error),
         };
         let at = observations.at;
+        trend.extend(RatePoint::of(&observations, anchor, policy.max_increase));
         let look = if course.is_last(at, judge.deadline(), reserve) {
             judge.last_look(&observations)
         } else {
@@ -207,6 +215,7 @@ async fn run_looks<C: Clock>(
             at,
             looks: judge.looks(),
             alpha_spent: judge.spent(),
+            trend: trend.clone(),
         };
         if verdict.is_some() {
             return Ok(conclude(data, policy, &setup, ending).await);
@@ -262,6 +271,7 @@ fn unanswered_look(
             at,
             looks: judge.looks(),
             alpha_spent: judge.spent(),
+            trend: Vec::new(),
         },
     }
 }
@@ -396,6 +406,9 @@ mod tests {
         let replay = Course::Replay { until: at(12) };
         assert_eq!(replay.latest_look(at(15), reserve), at(12));
         assert!(!replay.is_last(at(12), at(15), reserve));
+        let to_the_second = at(15) + TimeDelta::milliseconds(400);
+        assert!(replay.is_last(at(12), at(12) + TimeDelta::milliseconds(400), reserve));
+        assert!(!replay.is_last(at(12), to_the_second, reserve));
         assert_eq!(replay.stop(), None);
     }
 }

@@ -3,6 +3,7 @@
 //! of issue 9 measured on the earlier gate, with the verdict it gets now.
 
 mod backtest;
+mod chart;
 mod deadline;
 mod latency;
 mod measured;
