@@ -28,6 +28,7 @@ pub mod rules;
 pub mod sentry_data;
 pub mod stats;
 pub mod timeline;
+pub mod wording;
 
 pub use backtest::BacktestRequest;
 pub use error::GateError;

@@ -2,6 +2,7 @@
 
 use super::observations::ExposureKind;
 use super::rate_decision::EVENTS_TO_PASS;
+use super::wording::{Setting, Wording};
 use crate::exit::Exit;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -267,11 +268,11 @@ pub struct Minimums {
 }
 
 impl Minimums {
-    /// The exposure of `kind` each window needs, and the flag that sets it.
-    pub fn exposure(&self, kind: ExposureKind) -> (u64, &'static str) {
+    /// The exposure of `kind` each window needs, and the setting that sets it.
+    pub fn exposure(&self, kind: ExposureKind) -> (u64, Setting) {
         match kind {
-            ExposureKind::Sessions => (self.sessions, "--min-sessions"),
-            ExposureKind::Transactions => (self.transactions, "--min-transactions"),
+            ExposureKind::Sessions => (self.sessions, Setting::MinSessions),
+            ExposureKind::Transactions => (self.transactions, Setting::MinTransactions),
         }
     }
 }
@@ -317,6 +318,8 @@ pub struct Policy {
     pub report_only: bool,
     /// Skip rules the token cannot evaluate instead of failing.
     pub allow_partial: bool,
+    /// How messages name the settings: flags for the command, names for the MCP tool.
+    pub wording: Wording,
 }
 
 impl Policy {
@@ -414,6 +417,7 @@ impl Policy {
             on_inconclusive: spec.on_inconclusive,
             report_only: spec.report_only,
             allow_partial: spec.allow_partial,
+            wording: Wording::Flags,
         })
     }
 

@@ -19,6 +19,7 @@ use super::queries::{
     error_terms, failed_terms, new_issue_query, regressed_query, release_terms, slower_terms,
     transaction_terms,
 };
+use super::wording::Setting;
 use crate::sentry::api::discover::{DiscoverQuery, TimeRange};
 use crate::sentry::api::events::CountQuery;
 use crate::sentry::api::issues::IssueQuery;
@@ -128,6 +129,11 @@ impl<'a> SentryData<'a> {
         }
     }
 
+    /// How the reader knows `setting`.
+    fn name(&self, setting: Setting) -> &'static str {
+        self.policy.wording.name(setting)
+    }
+
     /// The client, once it is this request's turn.
     async fn client(&self) -> &SentryClient {
         if let Some(pace) = &self.pace {
@@ -201,8 +207,10 @@ impl<'a> SentryData<'a> {
         let version = &self.policy.version;
         match api::releases::get(self.client().await, &self.org, version).await {
             Err(ApiError::NotFound { .. }) => Err(GateError::Usage(format!(
-                "release {version:?} was not found in organization {:?}: check VERSION, or create the release first (`sentry-companion release create`)",
-                self.org
+                "release {version:?} was not found in organization {:?}: check {}, or create the release first ({})",
+                self.org,
+                self.name(Setting::Version),
+                self.name(Setting::CreateRelease)
             ))
             .into()),
             other => Ok(other?),
@@ -216,8 +224,9 @@ impl<'a> SentryData<'a> {
         let slugs = if self.policy.projects.is_empty() {
             if own.is_empty() {
                 return Err(GateError::Usage(format!(
-                    "no project given and Sentry lists none for release {}: pass --project (or set SENTRY_PROJECT)",
-                    self.policy.version
+                    "no project given and Sentry lists none for release {}: pass {}",
+                    self.policy.version,
+                    self.name(Setting::Project)
                 ))
                 .into());
             }
@@ -235,10 +244,11 @@ impl<'a> SentryData<'a> {
                 .collect();
             if !strangers.is_empty() && strangers.len() == self.policy.projects.len() {
                 return Err(GateError::Usage(format!(
-                    "release {} does not belong to project(s) {}; its projects are {}: check --project (or SENTRY_PROJECT)",
+                    "release {} does not belong to project(s) {}; its projects are {}: check {}",
                     self.policy.version,
                     self.policy.projects.join(", "),
-                    own.join(", ")
+                    own.join(", "),
+                    self.name(Setting::Project)
                 ))
                 .into());
             }
@@ -331,8 +341,10 @@ impl<'a> SentryData<'a> {
         elsewhere.dedup();
         if !elsewhere.is_empty() {
             return Err(GateError::Usage(format!(
-                "release {version} has no deploy to environment {environment:?}; its deploys went to {}: check --env (names are case-sensitive), or record this deploy with `sentry-companion release deploy {version} --env {environment}`",
-                elsewhere.join(", ")
+                "release {version} has no deploy to environment {environment:?}; its deploys went to {}: check {} (names are case-sensitive), or record this deploy with {}",
+                elsewhere.join(", "),
+                self.name(Setting::Environment),
+                self.policy.wording.record_deploy(version, environment)
             ))
             .into());
         }
@@ -367,8 +379,10 @@ impl<'a> SentryData<'a> {
 
     fn unknown_environment(&self) -> String {
         format!(
-            "environment {:?} is not known in organization {:?}: check --env (names are case-sensitive)",
-            self.policy.environment, self.org
+            "environment {:?} is not known in organization {:?}: check {} (names are case-sensitive)",
+            self.policy.environment,
+            self.org,
+            self.name(Setting::Environment)
         )
     }
 
@@ -883,7 +897,7 @@ impl<'a> SentryData<'a> {
             .settle(errors, EVENTS)?
             .map(|candidate_errors| ErrorRates::NoExposure {
                 candidate_errors,
-                reason: no_common_exposure(session_counts, &transactions),
+                reason: no_common_exposure(session_counts, &transactions, self.policy.wording),
             }))
     }
 

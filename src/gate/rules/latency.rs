@@ -36,6 +36,7 @@ use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, guarded, skipped};
 use crate::gate::observations::{LatencyData, LatencySide, Observed, Unavailable};
 use crate::gate::policy::{Policy, percent, probability};
 use crate::gate::rate_decision::{Counts, Decision, RatioJudgement};
+use crate::gate::wording::Setting;
 use serde_json::{Value, json};
 
 /// Judges the release's transaction durations and failures against the baseline's.
@@ -187,7 +188,10 @@ fn failures_detail(
 /// The windows' transactions below `--min-transactions`, in words.
 fn shortfall(candidate: &LatencySide, base: &LatencySide, policy: &Policy) -> Vec<String> {
     let needed = policy.minimums.transactions;
-    let unit = ("transactions", "--min-transactions");
+    let unit = (
+        "transactions",
+        policy.wording.name(Setting::MinTransactions),
+    );
     let mut short = Vec::new();
     if candidate.transactions < needed {
         short.push(exposure_shortfall(

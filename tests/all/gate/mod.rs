@@ -667,6 +667,51 @@ async fn the_mcp_tool_evaluates_the_same_rules_once() {
     );
 }
 
+#[tokio::test]
+async fn the_mcp_tool_names_settings_never_flags() {
+    let fake = FakeSentry::start(world(Utc::now() - minutes(30)));
+    let quiet = Traffic {
+        errors_per_minute: 0.1,
+        transactions_per_minute: 20.0,
+        ..Traffic::default()
+    };
+    fake.with(|w| {
+        w.release(CANDIDATE).traffic = quiet;
+        w.release(BASELINE).traffic = quiet;
+    });
+    let registry = Registry::new();
+    let call = |environment: &str| {
+        let args = json!({"organization_slug": ORG, "version": CANDIDATE, "environment": environment, "project_slug": "web"});
+        registry.call(
+            Arc::new(ToolContext::new(session(&fake))),
+            "check_release_health",
+            args,
+            true,
+        )
+    };
+    let output = call("production").await.unwrap();
+    assert_eq!(
+        output.structured["verdict"], "inconclusive",
+        "{}",
+        output.text
+    );
+    assert!(
+        output
+            .text
+            .contains("of the 1000 transactions needed (the gate's min_transactions setting)"),
+        "{}",
+        output.text
+    );
+    assert!(!output.text.contains("--"), "{}", output.text);
+
+    let error = call("Production").await.unwrap_err().to_string();
+    assert!(
+        error.contains("its deploys went to production: check environment (names are case-sensitive), or record this deploy with create_deploy"),
+        "{error}"
+    );
+    assert!(!error.contains("--"), "{error}");
+}
+
 /// A fake whose candidate was deployed half an hour ago, for runs of the real binary.
 fn live_fake() -> FakeSentry {
     FakeSentry::start(world(Utc::now() - minutes(30)))
