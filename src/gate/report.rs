@@ -361,11 +361,9 @@ impl Report {
             out.push(format!("> **{}**", cell(&partial)));
         }
         out.push(String::new());
-        out.push(format!(
-            "{} {}",
-            cell(&self.reason),
-            cell(&self.timeline_line())
-        ));
+        out.push(cell(&self.reason));
+        out.push(String::new());
+        out.push(cell(&self.timeline_line()));
         if let Some(chart) = self.chart() {
             out.push(String::new());
             out.push(chart);
