@@ -20,7 +20,8 @@ use sentry_companion::gate::acks::Acks;
 use sentry_companion::gate::budget::ERROR_RATE_SHARE;
 use sentry_companion::gate::judge::Judge;
 use sentry_companion::gate::observations::{
-    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations, Side, Window, WindowChoice,
+    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations, Side, Unavailable, Window,
+    WindowChoice,
 };
 use sentry_companion::gate::policy::{
     ALPHA, BETA, Policy, PolicySpec, Verdict, human_duration, percent,
@@ -173,6 +174,11 @@ fn observations(at: DateTime<Utc>, candidate: (u64, f64), baseline: (u64, f64)) 
             baselines: vec![side("1.0.0", baseline, Some(WindowChoice::Concurrent))],
             note: None,
         })),
+        // Only the error rate is simulated: the latency rule is skipped and cannot block a pass.
+        latency: Err(Unavailable {
+            reason: "no transactions simulated".into(),
+            missing_scope: None,
+        }),
     }
 }
 

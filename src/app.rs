@@ -98,6 +98,10 @@ async fn run_release(
             let request = args.into_request(config.projects.clone(), output);
             crate::gate::run(session, request).await?
         }
+        ReleaseCommand::Backtest(args) => {
+            let request = args.into_request(config.projects.clone(), output);
+            crate::gate::backtest::run(session, request).await?
+        }
     })
 }
 
@@ -172,6 +176,7 @@ fn settle_config(cli: &Cli) -> anyhow::Result<Config> {
         Command::Mcp(args) => args.sentry.sentry_url.clone(),
         Command::Tool(args) => args.sentry.sentry_url.clone(),
         Command::Release(ReleaseCommand::Gate(args)) => args.sentry.sentry_url.clone(),
+        Command::Release(ReleaseCommand::Backtest(args)) => args.sentry.sentry_url.clone(),
         // After create, finalize and deploy, `--url` is the release's or deploy's link (sentry-cli).
         Command::Release(_) | Command::Sourcemaps(_) => None,
     };

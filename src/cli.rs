@@ -6,13 +6,15 @@
 //! cannot drift apart.
 
 use crate::gate::policy::human_duration;
-use crate::gate::{GateRequest, OnInconclusive, PolicySpec};
+use crate::gate::{BacktestRequest, GateRequest, OnInconclusive, PolicySpec};
 use crate::output::OutputFormat;
 use crate::release::create::CommitSource;
 use crate::release::{CreateRequest, DeployRequest, FinalizeRequest, ProposeRequest};
 use crate::sentry::log::Level;
 use crate::sourcemaps::{InjectRequest, Selection, UploadRequest};
+use crate::time::parse_user_instant;
 use crate::tools::Toolsets;
+use chrono::{DateTime, Utc};
 use clap::builder::PossibleValue;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::fmt;
@@ -201,6 +203,8 @@ pub enum ReleaseCommand {
     Deploy(DeployArgs),
     /// Watch Sentry after a deploy and fail when the release regressed.
     Gate(GateArgs),
+    /// Replay the gate over the environment's last deploys: what would it have said?
+    Backtest(BacktestArgs),
 }
 
 /// `release propose-version` flags.
@@ -351,6 +355,46 @@ pub struct ReleaseCiArgs {
 pub struct GateArgs {
     /// The version deployed.
     pub version: String,
+    /// The policy.
+    #[command(flatten)]
+    pub policy: GatePolicyArgs,
+    /// Evaluate as the gate would have at this past instant (RFC 3339 or unix seconds): the
+    /// deploy finished before it, the same looks from the deploy, nothing recorded after it read.
+    #[arg(long, value_name = "TIME", value_parser = parse_at)]
+    pub at: Option<DateTime<Utc>>,
+    /// Also write the report as a dotenv file (GitLab `artifacts:reports:dotenv`).
+    #[arg(long, value_name = "PATH")]
+    pub dotenv: Option<PathBuf>,
+    /// Also write the report as Markdown, with the chart of the watch (a GitLab artifact; on
+    /// GitHub the job summary has it).
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
+    /// Sentry URL.
+    #[command(flatten)]
+    pub sentry: SentryUrlArg,
+}
+
+/// `release backtest` flags: the gate's policy, replayed over past deploys.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// The policy replayed.
+    #[command(flatten)]
+    pub policy: GatePolicyArgs,
+    /// How many of the environment's latest deployed releases to replay (1-100).
+    #[arg(long, value_name = "N", default_value_t = BacktestRequest::DEFAULT_LAST as u64,
+          value_parser = clap::value_parser!(u64).range(1..=BacktestRequest::MAX_LAST as u64))]
+    pub last: u64,
+    /// Time between requests to Sentry, to stay under its rate limits.
+    #[arg(long, value_name = "DURATION", default_value_t = DurationArg(BacktestRequest::DEFAULT_PACE))]
+    pub pace: DurationArg,
+    /// Sentry URL.
+    #[command(flatten)]
+    pub sentry: SentryUrlArg,
+}
+
+/// The gate's policy flags, shared by `release gate` and `release backtest`.
+#[derive(Debug, Args)]
+pub struct GatePolicyArgs {
     /// The environment deployed to.
     #[arg(long = "env", value_name = "ENV")]
     pub environment: String,
@@ -360,7 +404,8 @@ pub struct GateArgs {
     /// Time between looks at Sentry.
     #[arg(long, default_value_t = DurationArg(PolicySpec::default().interval))]
     pub interval: DurationArg,
-    /// Give up (inconclusive) after this long (default: soak + 5m).
+    /// Deadline, counted from the deploy (or the start, when later): the verdict is inconclusive
+    /// when it comes first (default: soak + 5m).
     #[arg(long)]
     pub timeout: Option<DurationArg>,
     /// New issues allowed before the gate fails.
@@ -395,7 +440,7 @@ pub struct GateArgs {
     /// Sessions each window needs before a session-based rule may pass.
     #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_sessions)]
     pub min_sessions: u64,
-    /// Transactions each window needs before the error rate may pass per transaction.
+    /// Transactions each window needs before a rule may pass per transaction (error rate, latency).
     #[arg(long, value_name = "N", default_value_t = PolicySpec::default().min_transactions)]
     pub min_transactions: u64,
     /// Error events the baseline's window needs before the error rate may pass.
@@ -404,6 +449,13 @@ pub struct GateArgs {
     /// Lowest crash-free session rate that passes, in percent (projects that send sessions).
     #[arg(long, default_value_t = PolicySpec::default().min_crash_free)]
     pub min_crash_free: f64,
+    /// The percentile of transaction duration the latency rule compares: 50, 75, 90, 95 or 99.
+    #[arg(long, value_name = "P", default_value_t = PolicySpec::default().latency_percentile)]
+    pub latency_percentile: u8,
+    /// Largest increase of that duration, and of the transaction failure rate, over the
+    /// baseline that still passes, in percent.
+    #[arg(long, value_name = "PCT", default_value_t = PolicySpec::default().max_latency_increase)]
+    pub max_latency_increase: f64,
     /// What an inconclusive verdict exits with.
     #[arg(long, value_enum, default_value_t = PolicySpec::default().on_inconclusive)]
     pub on_inconclusive: OnInconclusive,
@@ -416,12 +468,6 @@ pub struct GateArgs {
     /// Acknowledged issues file.
     #[arg(long, default_value = ".sentry-gate.toml")]
     pub acks: PathBuf,
-    /// Also write the report as a dotenv file (GitLab `artifacts:reports:dotenv`).
-    #[arg(long, value_name = "PATH")]
-    pub dotenv: Option<PathBuf>,
-    /// Sentry URL.
-    #[command(flatten)]
-    pub sentry: SentryUrlArg,
 }
 
 /// `sourcemaps` subcommands.
@@ -637,39 +683,71 @@ impl ValueEnum for OnInconclusive {
     }
 }
 
+impl GatePolicyArgs {
+    /// The policy these flags ask for, of `version` over `projects`.
+    fn into_spec(self, version: String, projects: Vec<String>) -> PolicySpec {
+        PolicySpec {
+            version,
+            environment: self.environment,
+            projects,
+            soak: self.soak.0,
+            interval: self.interval.0,
+            timeout: self.timeout.map(|t| t.0),
+            max_new_issues: self.max_new_issues,
+            new_issue_min_events: self.new_issue_min_events,
+            new_issue_min_users: self.new_issue_min_users,
+            unhandled_only: self.unhandled_only,
+            level: self.level,
+            query: self.query,
+            baseline: self.baseline,
+            max_increase: self.max_increase,
+            max_error_rate: self.max_error_rate,
+            min_sessions: self.min_sessions,
+            min_transactions: self.min_transactions,
+            min_errors: self.min_errors,
+            min_crash_free: self.min_crash_free,
+            latency_percentile: self.latency_percentile,
+            max_latency_increase: self.max_latency_increase,
+            on_inconclusive: self.on_inconclusive,
+            report_only: self.report_only,
+            allow_partial: self.allow_partial,
+        }
+    }
+}
+
 impl GateArgs {
     /// The gate run these flags ask for, over the configured projects.
     pub fn into_request(self, projects: Vec<String>, output: OutputFormat) -> GateRequest {
+        let acks = self.policy.acks.clone();
         GateRequest {
-            spec: PolicySpec {
-                version: self.version,
-                environment: self.environment,
-                projects,
-                soak: self.soak.0,
-                interval: self.interval.0,
-                timeout: self.timeout.map(|t| t.0),
-                max_new_issues: self.max_new_issues,
-                new_issue_min_events: self.new_issue_min_events,
-                new_issue_min_users: self.new_issue_min_users,
-                unhandled_only: self.unhandled_only,
-                level: self.level,
-                query: self.query,
-                baseline: self.baseline,
-                max_increase: self.max_increase,
-                max_error_rate: self.max_error_rate,
-                min_sessions: self.min_sessions,
-                min_transactions: self.min_transactions,
-                min_errors: self.min_errors,
-                min_crash_free: self.min_crash_free,
-                on_inconclusive: self.on_inconclusive,
-                report_only: self.report_only,
-                allow_partial: self.allow_partial,
-            },
-            acks: self.acks,
+            spec: self.policy.into_spec(self.version, projects),
+            acks,
+            at: self.at,
             dotenv: self.dotenv,
+            markdown: self.markdown,
             output,
         }
     }
+}
+
+impl BacktestArgs {
+    /// The backtest these flags ask for, over the configured projects.
+    pub fn into_request(self, projects: Vec<String>, output: OutputFormat) -> BacktestRequest {
+        let acks = self.policy.acks.clone();
+        BacktestRequest {
+            spec: self.policy.into_spec(String::new(), projects),
+            acks,
+            // Bounded to 1-100 by the parser.
+            last: self.last as usize,
+            pace: self.pace.0,
+            output,
+        }
+    }
+}
+
+/// Reads `--at`: unix seconds or an RFC 3339 date.
+fn parse_at(text: &str) -> Result<DateTime<Utc>, String> {
+    parse_user_instant(text, "--at").map_err(|error| error.to_string())
 }
 
 impl CreateArgs {

@@ -1,4 +1,5 @@
-//! GitLab CI: the dotenv report (`artifacts:reports:dotenv`) that passes variables to later jobs.
+//! GitLab CI: the dotenv report (`artifacts:reports:dotenv`) that passes variables to later jobs,
+//! and Markdown reports kept as artifacts (GitLab renders their Mermaid charts).
 //!
 //! GitLab's parser is stricter than dotenv: one `KEY=value` per line, no comments or empty lines,
 //! no multi-line values, quotes kept literally (so values are written bare, never quoted), and the
@@ -41,18 +42,42 @@ pub fn dotenv_text(pairs: &[(&str, String)]) -> Result<String, DotenvError> {
     Ok(text)
 }
 
+/// A report file that could not be written.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write {path}: {source}")]
+pub struct ReportFileError {
+    path: String,
+    source: std::io::Error,
+}
+
 /// Writes the dotenv report atomically: a temporary file beside it, then a rename.
 pub fn write_dotenv(path: &Path, pairs: &[(&str, String)]) -> Result<(), DotenvError> {
     let text = dotenv_text(pairs)?;
-    let name = path
-        .file_name()
-        .ok_or_else(|| DotenvError(format!("{} is not a file path", path.display())))?;
+    write_whole(path, &text).map_err(|e| DotenvError(e.to_string()))
+}
+
+/// Writes a Markdown report (for `artifacts:paths` / `expose_as`) atomically.
+pub fn write_markdown(path: &Path, markdown: &str) -> Result<(), ReportFileError> {
+    write_whole(path, markdown)
+}
+
+/// Writes `text` to `path` whole or not at all: a temporary file beside it, then a rename.
+fn write_whole(path: &Path, text: &str) -> Result<(), ReportFileError> {
+    let failed = |source: std::io::Error| ReportFileError {
+        path: path.display().to_string(),
+        source,
+    };
+    let name = path.file_name().ok_or_else(|| {
+        failed(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a file path",
+        ))
+    })?;
     let temporary = path.with_file_name(format!(
         ".{}.{:08x}.tmp",
         name.to_string_lossy(),
         fastrand::u32(..)
     ));
-    let failed = |e: std::io::Error| DotenvError(format!("cannot write {}: {e}", path.display()));
     let written = std::fs::File::create(&temporary)
         .and_then(|mut file| {
             file.write_all(text.as_bytes())?;

@@ -4,9 +4,10 @@
 //! The gate may wrongly fail a healthy release at most [`ALPHA`] of the time: one false alarm in
 //! any test fails the gate, so α is split between the tests (Bonferroni). The error rate gets half
 //! (a quarter each to the comparison and the ceiling when `--max-error-rate` is set), the crash-free
-//! floor and the crash rate against the baseline a quarter each. β, the chance that a rule passes a
-//! release that is worse than allowed, is not split: the gate passes only when every rule passes,
-//! so a false pass of the gate needs a false pass of the rule that should have caught it.
+//! rule a quarter (0.15 to the floor, 0.10 to the crash rate against the baseline) and the latency
+//! rule a quarter (0.15 to the duration, 0.10 to the failure rate). β, the chance that a rule
+//! passes a release that is worse than allowed, is not split: the gate passes only when every rule
+//! passes, so a false pass of the gate needs a false pass of the rule that should have caught it.
 
 use super::policy::{ALPHA, BETA, InvalidPolicy, Policy};
 use super::rate_decision::{
@@ -17,9 +18,13 @@ use std::time::Duration;
 /// The error rate's share of α.
 pub const ERROR_RATE_SHARE: f64 = 0.5;
 /// The crash-free floor's share of α.
-const CRASH_FLOOR_SHARE: f64 = 0.25;
+const CRASH_FLOOR_SHARE: f64 = 0.15;
 /// The crash rate's (against the baseline) share of α.
-const CRASH_BASELINE_SHARE: f64 = 0.25;
+const CRASH_BASELINE_SHARE: f64 = 0.10;
+/// The transaction duration's share of α.
+const LATENCY_SHARE: f64 = 0.15;
+/// The transaction failure rate's share of α.
+const FAILURES_SHARE: f64 = 0.10;
 
 /// The tests of one policy, made once per watch.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -32,6 +37,11 @@ pub struct Tests {
     pub crash_floor: CeilingTest,
     /// The crash rate against the baseline's.
     pub crash_ratio: RatioTest,
+    /// The share of transactions slower than `1 + margin` times the baseline's percentile against
+    /// the baseline's share slower than the percentile itself (see `rules::latency`).
+    pub latency: RatioTest,
+    /// The transaction failure rate against the baseline's.
+    pub failures: RatioTest,
 }
 
 impl Tests {
@@ -57,6 +67,10 @@ impl Tests {
             crash_floor: CeilingTest::new(1.0 - policy.min_crash_free, EVENTS_TO_FAIL)
                 .map_err(invalid)?,
             crash_ratio: RatioTest::new(policy.max_increase, crashes).map_err(invalid)?,
+            // The margin is in the threshold the candidate's transactions are counted against.
+            latency: RatioTest::new(0.0, EventFloors::default()).map_err(invalid)?,
+            // Failures are rare like crashes: the comparison can only fail the rule.
+            failures: RatioTest::new(policy.latency.max_increase, crashes).map_err(invalid)?,
         })
     }
 }
@@ -72,6 +86,10 @@ pub struct LookBudget {
     pub crash_floor: Allowance,
     /// The crash rate against the baseline.
     pub crash_ratio: Allowance,
+    /// The transaction duration against the baseline.
+    pub latency: Allowance,
+    /// The transaction failure rate against the baseline.
+    pub failures: Allowance,
 }
 
 impl LookBudget {
@@ -82,6 +100,8 @@ impl LookBudget {
             self.error_ceiling,
             Some(self.crash_floor),
             Some(self.crash_ratio),
+            Some(self.latency),
+            Some(self.failures),
         ]
         .iter()
         .flatten()
@@ -120,6 +140,8 @@ pub struct Budgets {
     error_ceiling: Option<Tracked>,
     crash_floor: Tracked,
     crash_ratio: Tracked,
+    latency: Tracked,
+    failures: Tracked,
 }
 
 impl Budgets {
@@ -139,6 +161,8 @@ impl Budgets {
                 .transpose()?,
             crash_floor: Tracked::new(policy, CRASH_FLOOR_SHARE)?,
             crash_ratio: Tracked::new(policy, CRASH_BASELINE_SHARE)?,
+            latency: Tracked::new(policy, LATENCY_SHARE)?,
+            failures: Tracked::new(policy, FAILURES_SHARE)?,
         })
     }
 
@@ -149,6 +173,8 @@ impl Budgets {
             error_ceiling: self.error_ceiling.as_mut().map(|c| c.look(elapsed)),
             crash_floor: self.crash_floor.look(elapsed),
             crash_ratio: self.crash_ratio.look(elapsed),
+            latency: self.latency.look(elapsed),
+            failures: self.failures.look(elapsed),
         }
     }
 }

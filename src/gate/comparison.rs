@@ -18,6 +18,7 @@
 use super::observations::{
     BaselineRelease, ExposureKind, SessionData, SessionTotals, Window, WindowChoice,
 };
+use super::wording::{Setting, Wording};
 use chrono::{DateTime, TimeDelta, Utc};
 
 /// The furthest back a same-hours window is looked for.
@@ -157,8 +158,13 @@ impl Exposures {
     }
 }
 
-/// Why the error rate has no exposure every side shares: what each side has, and what to do.
-pub fn no_common_exposure(sessions: Option<&Exposures>, transactions: &Exposures) -> String {
+/// Why the error rate has no exposure every side shares: what each side has, and what to do
+/// (naming the settings as `wording` does).
+pub fn no_common_exposure(
+    sessions: Option<&Exposures>,
+    transactions: &Exposures,
+    wording: Wording,
+) -> String {
     let session_of = |version: &str| {
         sessions
             .and_then(|s| s.amounts().find(|(v, _)| *v == version))
@@ -168,10 +174,12 @@ pub fn no_common_exposure(sessions: Option<&Exposures>, transactions: &Exposures
         .amounts()
         .all(|(v, amount)| amount == 0 && session_of(v) == 0);
     if nobody {
-        return "no sessions or transactions in any window, and error counts alone cannot tell a \
-                worse release from more traffic: send sessions (release health) or transactions \
-                (tracing) to judge the error rate, or let --on-inconclusive decide"
-            .into();
+        return format!(
+            "no sessions or transactions in any window, and error counts alone cannot tell a \
+             worse release from more traffic: send sessions (release health) or transactions \
+             (tracing) to judge the error rate, or let {} decide",
+            wording.name(Setting::OnInconclusive)
+        );
     }
     let sides: Vec<String> = transactions
         .amounts()
@@ -294,7 +302,7 @@ mod tests {
             Some("not per sessions: the baseline 1.0 has none in its window")
         );
         let none = exposures(ExposureKind::Transactions, 0, 0);
-        let reason = no_common_exposure(Some(&only_candidate), &none);
+        let reason = no_common_exposure(Some(&only_candidate), &none, Wording::Flags);
         assert!(
             reason.contains("2.0 900 sessions and 0 transactions"),
             "{reason}"
@@ -303,7 +311,16 @@ mod tests {
             reason.contains("1.0 0 sessions and 0 transactions"),
             "{reason}"
         );
-        let structural = no_common_exposure(None, &none);
+        let structural = no_common_exposure(None, &none, Wording::Flags);
+        assert!(
+            structural.contains("let --on-inconclusive decide"),
+            "{structural}"
+        );
+        let api = no_common_exposure(None, &none, Wording::Api);
+        assert!(
+            api.contains("let the gate's on_inconclusive setting decide"),
+            "{api}"
+        );
         assert!(
             structural.contains("send sessions (release health)"),
             "{structural}"

@@ -3,7 +3,7 @@
 use super::acks::InvalidAcks;
 use super::policy::InvalidPolicy;
 use crate::ci::github::OutputError;
-use crate::ci::gitlab::DotenvError;
+use crate::ci::gitlab::{DotenvError, ReportFileError};
 use crate::sentry::ApiError;
 
 /// The kind of token the gate needs, and where it goes.
@@ -68,6 +68,9 @@ pub enum GateError {
     /// The GitLab dotenv report could not be written.
     #[error(transparent)]
     Dotenv(#[from] DotenvError),
+    /// The Markdown report could not be written.
+    #[error(transparent)]
+    ReportFile(#[from] ReportFileError),
     /// The report could not be printed.
     #[error("cannot print the report: {0}")]
     Print(#[from] std::io::Error),
@@ -78,6 +81,8 @@ pub enum GateError {
 pub enum LookError {
     /// Worth another look later: rate limits, gateway errors, timeouts, a dropped connection.
     Transient(ApiError),
+    /// The watch's deadline (`--timeout`) came before Sentry answered: the verdict is inconclusive.
+    OutOfTime(ApiError),
     /// Ends the run.
     Fatal(GateError),
 }
@@ -90,7 +95,9 @@ impl From<GateError> for LookError {
 
 impl From<ApiError> for LookError {
     fn from(error: ApiError) -> Self {
-        if is_transient(&error) {
+        if matches!(error, ApiError::TimeBudget { .. }) {
+            Self::OutOfTime(error)
+        } else if is_transient(&error) {
             Self::Transient(error)
         } else {
             Self::Fatal(GateError::Api(error))

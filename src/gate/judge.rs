@@ -64,13 +64,25 @@ impl<'a> Judge<'a> {
         })
     }
 
-    /// Judges one look's observations with what the earlier looks left of the budgets.
+    /// Judges one look's observations with what the earlier looks left of the budgets; the look
+    /// at the deadline is the last.
     pub fn look(&mut self, observations: &Observations) -> Look {
+        let last = observations.at >= self.deadline;
+        self.judge(observations, last)
+    }
+
+    /// Judges the last look of a watch that must end by its deadline and so looks a little before
+    /// it: it spends what is left of the budgets, may pass (its answers come in at the deadline),
+    /// and turns undecided rules into an inconclusive verdict.
+    pub fn last_look(&mut self, observations: &Observations) -> Look {
+        self.judge(observations, true)
+    }
+
+    fn judge(&mut self, observations: &Observations, last: bool) -> Look {
         let at = observations.at;
         self.looks += 1;
-        let budget = self
-            .budgets
-            .look((at - self.anchor).to_std().unwrap_or_default());
+        let elapsed = if last { self.deadline.max(at) } else { at } - self.anchor;
+        let budget = self.budgets.look(elapsed.to_std().unwrap_or_default());
         self.spent = budget.false_alarm_spent();
         let inputs = RuleInputs {
             policy: self.policy,
@@ -82,12 +94,7 @@ impl<'a> Judge<'a> {
             link: self.link,
         };
         let outcomes = evaluate(observations, &inputs);
-        let verdict = decide(
-            &outcomes,
-            at >= self.soak_end,
-            at >= self.deadline,
-            self.policy,
-        );
+        let verdict = decide(&outcomes, last || at >= self.soak_end, last, self.policy);
         Look { outcomes, verdict }
     }
 

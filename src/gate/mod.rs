@@ -9,13 +9,17 @@
 
 pub mod acks;
 pub mod attribution;
+pub mod backtest;
+pub mod backtest_report;
 pub mod budget;
+pub mod chart;
 pub mod clock;
 pub mod comparison;
 pub mod error;
 pub mod judge;
 pub mod observations;
 pub mod outputs;
+pub mod pace;
 pub mod policy;
 pub mod queries;
 pub mod rate_decision;
@@ -24,7 +28,9 @@ pub mod rules;
 pub mod sentry_data;
 pub mod stats;
 pub mod timeline;
+pub mod wording;
 
+pub use backtest::BacktestRequest;
 pub use error::GateError;
 pub use policy::{OnInconclusive, PolicySpec};
 
@@ -34,9 +40,11 @@ use crate::exit::Exit;
 use crate::output::OutputFormat;
 use crate::output::sanitize::terminal_safe;
 use crate::sentry::Session;
+use crate::time::timestamp;
 use acks::Acks;
+use chrono::{DateTime, Utc};
 use clock::SystemClock;
-use outputs::{Streams, publish};
+use outputs::{Files, Streams, publish};
 use policy::Policy;
 use sentry_data::SentryData;
 use std::path::PathBuf;
@@ -48,8 +56,12 @@ pub struct GateRequest {
     pub spec: PolicySpec,
     /// The acknowledged-issues file.
     pub acks: PathBuf,
+    /// Replay the watch as of this past instant instead of watching live (`--at`).
+    pub at: Option<DateTime<Utc>>,
     /// Also write the report as a GitLab dotenv file here.
     pub dotenv: Option<PathBuf>,
+    /// Also write the report as Markdown here, chart included (a GitLab artifact).
+    pub markdown: Option<PathBuf>,
     /// How the report is printed.
     pub output: OutputFormat,
 }
@@ -88,18 +100,28 @@ async fn watch_and_report(
     }
     let data = SentryData::new(session, org, &policy);
     let mut progress = |line: String| eprintln!("{}", terminal_safe(&line));
-    let report = timeline::watch(&data, &policy, &acks, &SystemClock, &mut progress).await?;
+    let report = match request.at {
+        Some(at) => {
+            if at > Utc::now() {
+                return Err(GateError::Usage(format!(
+                    "--at {} is in the future: a replay looks at a past instant (leave --at out to watch live)",
+                    timestamp(at)
+                )));
+            }
+            let data = data.replaying();
+            timeline::replay(&data, &policy, &acks, at, &mut progress).await?
+        }
+        None => timeline::watch(&data, &policy, &acks, &SystemClock, &mut progress).await?,
+    };
     let (mut stdout, mut stderr) = (std::io::stdout().lock(), std::io::stderr().lock());
     let streams = Streams {
         stdout: &mut stdout,
         stderr: &mut stderr,
     };
-    publish(
-        &report,
-        request.output,
-        github,
-        request.dotenv.as_deref(),
-        streams,
-    )?;
+    let files = Files {
+        dotenv: request.dotenv.as_deref(),
+        markdown: request.markdown.as_deref(),
+    };
+    publish(&report, request.output, github, files, streams)?;
     Ok(policy.exit_for(report.verdict))
 }

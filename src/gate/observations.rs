@@ -227,6 +227,65 @@ pub enum ErrorRates {
     },
 }
 
+/// One release's transactions over its window, as the latency rule reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencySide {
+    /// The release.
+    pub version: String,
+    /// The range counted.
+    pub window: Window,
+    /// How a baseline's window was chosen (`None` for the candidate).
+    pub choice: Option<WindowChoice>,
+    /// Transactions.
+    pub transactions: u64,
+    /// Its transaction duration at the policy's percentile, in milliseconds (`None` without
+    /// transactions).
+    pub percentile_ms: Option<f64>,
+    /// Transactions slower than its threshold: for the candidate `1 + margin` times the
+    /// baselines' percentile, for a baseline that percentile itself.
+    pub slower: u64,
+    /// Failed transactions (a status other than ok, cancelled or unknown).
+    pub failed: u64,
+}
+
+/// Transaction durations and failures of the candidate and the baselines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LatencyData {
+    /// The baselines' duration at the percentile (weighted by their transactions), in
+    /// milliseconds: what `slower` is measured against; `None` when no baseline has transactions.
+    pub threshold_ms: Option<f64>,
+    /// The release watched.
+    pub candidate: LatencySide,
+    /// The baseline releases over their windows (empty: nothing to compare with).
+    pub baselines: Vec<LatencySide>,
+}
+
+impl LatencyData {
+    /// The baselines as one: transactions, slower ones and failed ones, summed.
+    pub fn pooled_baseline(&self) -> LatencySide {
+        let first = self.baselines.first();
+        LatencySide {
+            version: self
+                .baselines
+                .iter()
+                .map(|side| side.version.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            window: first.map_or(self.candidate.window, |side| side.window),
+            choice: first.and_then(|side| side.choice),
+            transactions: self.baselines.iter().map(|side| side.transactions).sum(),
+            percentile_ms: self.threshold_ms,
+            slower: self.baselines.iter().map(|side| side.slower).sum(),
+            failed: self.baselines.iter().map(|side| side.failed).sum(),
+        }
+    }
+
+    /// Whether any release compared has transactions.
+    pub fn any_transactions(&self) -> bool {
+        self.candidate.transactions > 0 || self.baselines.iter().any(|s| s.transactions > 0)
+    }
+}
+
 /// Everything one look saw.
 #[derive(Debug, Clone)]
 pub struct Observations {
@@ -240,4 +299,6 @@ pub struct Observations {
     pub sessions: Observed<Option<SessionData>>,
     /// Error counts.
     pub errors: Observed<ErrorRates>,
+    /// Transaction durations and failures.
+    pub latency: Observed<LatencyData>,
 }

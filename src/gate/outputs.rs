@@ -1,5 +1,5 @@
 //! Where a finished report goes: stdout (text or one JSON document), and in CI the GitHub job
-//! summary, outputs and annotations, and the GitLab dotenv report.
+//! summary, outputs and annotations, the GitLab dotenv report and a Markdown report file.
 //!
 //! GitHub reads workflow commands from the step's output streams, stdout and stderr alike. In text
 //! mode the annotations go to stdout with the report; with `--output json` they go to stderr, so
@@ -9,7 +9,7 @@ use super::error::GateError;
 use super::report::Report;
 use super::rules::Rule;
 use crate::ci::github::GitHub;
-use crate::ci::gitlab::write_dotenv;
+use crate::ci::gitlab::{write_dotenv, write_markdown};
 use crate::output::sanitize::terminal_safe;
 use crate::output::{OutputFormat, json_text};
 use std::io::Write;
@@ -23,12 +23,21 @@ pub struct Streams<'a> {
     pub stderr: &'a mut dyn Write,
 }
 
+/// The report files asked for, besides the CI's own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Files<'a> {
+    /// The GitLab dotenv report.
+    pub dotenv: Option<&'a Path>,
+    /// The report as Markdown, chart included.
+    pub markdown: Option<&'a Path>,
+}
+
 /// Prints the report and writes the CI files that apply.
 pub fn publish(
     report: &Report,
     format: OutputFormat,
     github: Option<&GitHub>,
-    dotenv: Option<&Path>,
+    files: Files<'_>,
     streams: Streams<'_>,
 ) -> Result<(), GateError> {
     match format {
@@ -48,7 +57,10 @@ pub fn publish(
         }
         github.append_summary(&report.markdown())?;
     }
-    if let Some(path) = dotenv {
+    if let Some(path) = files.markdown {
+        write_markdown(path, &report.markdown())?;
+    }
+    if let Some(path) = files.dotenv {
         let pairs: Vec<(&str, String)> = outputs(report)
             .into_iter()
             .map(|output| (output.dotenv, output.value))

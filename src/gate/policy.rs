@@ -2,6 +2,7 @@
 
 use super::observations::ExposureKind;
 use super::rate_decision::EVENTS_TO_PASS;
+use super::wording::{Setting, Wording};
 use crate::exit::Exit;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -112,6 +113,11 @@ pub struct PolicySpec {
     pub max_error_rate: Option<f64>,
     /// Lowest crash-free session rate, in percent.
     pub min_crash_free: f64,
+    /// The percentile of transaction duration the latency rule compares (50, 75, 90, 95 or 99).
+    pub latency_percentile: u8,
+    /// Largest tolerated increase of that duration, and of the transaction failure rate, over the
+    /// baseline, in percent.
+    pub max_latency_increase: f64,
     /// Events since the deploy that make a new issue count (it counts at this or `new_issue_min_users`).
     pub new_issue_min_events: u64,
     /// Users since the deploy that make a new issue count (it counts at this or `new_issue_min_events`).
@@ -148,6 +154,8 @@ impl Default for PolicySpec {
             max_increase: 25.0,
             max_error_rate: None,
             min_crash_free: 99.0,
+            latency_percentile: 95,
+            max_latency_increase: 20.0,
             // An issue counts at 10 events or 3 users: one stray handled event is not a regression
             // (docs/gate.md says where these come from).
             new_issue_min_events: 10,
@@ -229,6 +237,25 @@ impl IssueFilter {
     }
 }
 
+/// The percentiles Sentry's events API aggregates (`p50` … `p99`).
+pub const LATENCY_PERCENTILES: [u8; 5] = [50, 75, 90, 95, 99];
+
+/// What the latency rule compares.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LatencyPolicy {
+    /// The percentile of transaction duration, one of [`LATENCY_PERCENTILES`].
+    pub percentile: u8,
+    /// Largest tolerated increase of that duration and of the failure rate (0.2 = 20%).
+    pub max_increase: f64,
+}
+
+impl LatencyPolicy {
+    /// The aggregate Sentry computes: `p95(span.duration)`.
+    pub fn aggregate(&self) -> String {
+        format!("p{}(span.duration)", self.percentile)
+    }
+}
+
 /// How much data a rate rule needs before it may pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Minimums {
@@ -241,11 +268,11 @@ pub struct Minimums {
 }
 
 impl Minimums {
-    /// The exposure of `kind` each window needs, and the flag that sets it.
-    pub fn exposure(&self, kind: ExposureKind) -> (u64, &'static str) {
+    /// The exposure of `kind` each window needs, and the setting that sets it.
+    pub fn exposure(&self, kind: ExposureKind) -> (u64, Setting) {
         match kind {
-            ExposureKind::Sessions => (self.sessions, "--min-sessions"),
-            ExposureKind::Transactions => (self.transactions, "--min-transactions"),
+            ExposureKind::Sessions => (self.sessions, Setting::MinSessions),
+            ExposureKind::Transactions => (self.transactions, Setting::MinTransactions),
         }
     }
 }
@@ -281,6 +308,8 @@ pub struct Policy {
     pub min_crash_free: f64,
     /// When an issue counts.
     pub issues: IssueFilter,
+    /// What the latency rule compares.
+    pub latency: LatencyPolicy,
     /// How much data a rate rule needs before it may pass.
     pub minimums: Minimums,
     /// What an inconclusive verdict exits with.
@@ -289,6 +318,8 @@ pub struct Policy {
     pub report_only: bool,
     /// Skip rules the token cannot evaluate instead of failing.
     pub allow_partial: bool,
+    /// How messages name the settings: flags for the command, names for the MCP tool.
+    pub wording: Wording,
 }
 
 impl Policy {
@@ -339,6 +370,16 @@ impl Policy {
                 "--max-error-rate must be errors per session or transaction above 0, e.g. 0.02 for 2 in 100",
             );
         }
+        if !LATENCY_PERCENTILES.contains(&spec.latency_percentile) {
+            return Err(InvalidPolicy(format!(
+                "--latency-percentile {} is not one Sentry aggregates: use one of {}",
+                spec.latency_percentile,
+                LATENCY_PERCENTILES.map(|p| p.to_string()).join(", ")
+            )));
+        }
+        if !spec.max_latency_increase.is_finite() || spec.max_latency_increase <= 0.0 {
+            return invalid("--max-latency-increase must be a percentage above 0, e.g. 20");
+        }
         let baseline = Baseline::parse(&spec.baseline)?;
         Ok(Self {
             version,
@@ -364,6 +405,10 @@ impl Policy {
                 min_users: spec.new_issue_min_users,
                 unhandled_only: spec.unhandled_only,
             },
+            latency: LatencyPolicy {
+                percentile: spec.latency_percentile,
+                max_increase: spec.max_latency_increase / 100.0,
+            },
             minimums: Minimums {
                 sessions: spec.min_sessions,
                 transactions: spec.min_transactions,
@@ -372,6 +417,7 @@ impl Policy {
             on_inconclusive: spec.on_inconclusive,
             report_only: spec.report_only,
             allow_partial: spec.allow_partial,
+            wording: Wording::Flags,
         })
     }
 
@@ -451,7 +497,8 @@ impl Policy {
             "{timeline} Fail on more than {max_new} new {kind}issue(s) with {events}+ events or {users}+ users, \
              or any regressed {kind}issue, at level {level} or above{extra}; \
              on an error rate credibly more than {increase} above {baseline}{ceiling}; \
-             on a crash-free session rate credibly below {floor} or a crash rate credibly more than {increase} above the baseline. \
+             on a crash-free session rate credibly below {floor} or a crash rate credibly more than {increase} above the baseline; \
+             on a transaction duration at p{percentile} or a transaction failure rate credibly more than {latency} above the baseline. \
              A rate passes only on evidence, with {sessions} sessions or {transactions} transactions in each window and {errors} baseline errors. \
              False-alarm budget {alpha} and false-pass budget {beta} per rule, mostly spent at the end of the soak. \
              Inconclusive exits {inconclusive}{report_only}{partial}.",
@@ -461,6 +508,8 @@ impl Policy {
             level = self.level.name(),
             increase = percent(self.max_increase),
             floor = percent(self.min_crash_free),
+            percentile = self.latency.percentile,
+            latency = percent(self.latency.max_increase),
             sessions = self.minimums.sessions,
             transactions = self.minimums.transactions,
             errors = self.minimums.errors,
@@ -500,6 +549,8 @@ impl Policy {
             "max_increase_percent": self.max_increase * 100.0,
             "max_error_rate": self.max_error_rate,
             "min_crash_free_percent": self.min_crash_free * 100.0,
+            "latency_percentile": self.latency.percentile,
+            "max_latency_increase_percent": self.latency.max_increase * 100.0,
             "min_sessions": self.minimums.sessions,
             "min_transactions": self.minimums.transactions,
             "min_errors": self.minimums.errors,
@@ -603,6 +654,8 @@ mod tests {
         assert_eq!(policy.minimums.sessions, 500);
         assert_eq!(policy.max_error_rate, None);
         assert_eq!(policy.max_increase, 0.25);
+        assert_eq!(policy.latency.aggregate(), "p95(span.duration)");
+        assert_eq!(policy.latency.max_increase, 0.2);
         assert_eq!(policy.on_inconclusive, OnInconclusive::Neutral);
         assert_eq!(policy.exit_for(Verdict::Inconclusive), Exit::Inconclusive);
     }
@@ -688,6 +741,20 @@ mod tests {
                     ..spec()
                 },
                 "K from 1 to 10",
+            ),
+            (
+                PolicySpec {
+                    latency_percentile: 97,
+                    ..spec()
+                },
+                "use one of 50, 75, 90, 95, 99",
+            ),
+            (
+                PolicySpec {
+                    max_latency_increase: 0.0,
+                    ..spec()
+                },
+                "--max-latency-increase",
             ),
         ];
         for (spec, message) in cases {

@@ -1,6 +1,7 @@
 //! Sentry's search syntax for the gate's questions: new and regressed issues, errors, transactions.
 
 use super::policy::Policy;
+use crate::text::plain_number;
 use crate::time::timestamp;
 use chrono::{DateTime, Utc};
 
@@ -62,6 +63,25 @@ pub fn transaction_terms(version: &str) -> String {
     format!("is_transaction:true release:{}", search_value(version))
 }
 
+/// `is_transaction:true release:V span.duration:>Tms`: the transactions of a release slower than
+/// `threshold_ms` milliseconds.
+pub fn slower_terms(version: &str, threshold_ms: f64) -> String {
+    format!(
+        "{} span.duration:>{}ms",
+        transaction_terms(version),
+        plain_number(threshold_ms)
+    )
+}
+
+/// `is_transaction:true release:V !span.status:[ok,cancelled,unknown]`: the failed transactions
+/// of a release, as Sentry's `failure_rate()` counts them.
+pub fn failed_terms(version: &str) -> String {
+    format!(
+        "{} !span.status:[ok,cancelled,unknown]",
+        transaction_terms(version)
+    )
+}
+
 /// `release:V`: a release's sessions.
 pub fn release_terms(version: &str) -> String {
     format!("release:{}", search_value(version))
@@ -102,6 +122,18 @@ mod tests {
         assert_eq!(
             regressed_query(&crashes, None),
             "is:regressed release:1.2.0 level:[error,fatal] error.unhandled:true !transaction:/health"
+        );
+    }
+
+    #[test]
+    fn transaction_searches_name_the_duration_and_the_failed_statuses() {
+        assert_eq!(
+            slower_terms("web@2.0", 412.537),
+            "is_transaction:true release:web@2.0 span.duration:>412.54ms"
+        );
+        assert_eq!(
+            failed_terms("2.0"),
+            "is_transaction:true release:2.0 !span.status:[ok,cancelled,unknown]"
         );
     }
 

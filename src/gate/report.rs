@@ -1,8 +1,9 @@
 //! The gate's report: one structure, rendered as a text table, JSON, Markdown and CI annotations.
 
-use super::observations::Setup;
-use super::policy::{ALPHA, Policy, Verdict, human_duration, probability};
-use super::rules::{FlaggedIssue, Rule, RuleOutcome, Status};
+use super::chart::{RatePoint, mermaid};
+use super::observations::{Anchor, Scope, Setup};
+use super::policy::{ALPHA, Policy, Verdict, human_duration, percent, probability};
+use super::rules::{FlaggedIssue, Rule, RuleOutcome, Status, not_evaluated};
 use crate::ci::github::{error_command, warning_command};
 use crate::output::sanitize::{markdown_text, markdown_url};
 use crate::time::timestamp;
@@ -45,6 +46,9 @@ pub struct Report {
     pub policy_text: String,
     /// The time of the last look.
     pub checked_at: DateTime<Utc>,
+    /// For a replay (`--at`, `release backtest`): the instant it was replayed as of; nothing
+    /// Sentry recorded after it was read.
+    pub replayed_at: Option<DateTime<Utc>>,
     /// Seconds from the deploy to the last look.
     pub elapsed_seconds: i64,
     /// Looks that got through.
@@ -53,6 +57,8 @@ pub struct Report {
     pub alpha_spent: f64,
     /// Each rule with its numbers.
     pub rules: Vec<RuleOutcome>,
+    /// The error rates at each look (when measured against a baseline), for the chart.
+    pub error_rate_trend: Vec<RatePoint>,
     /// Remarks: missing deploy, fallbacks, attribution failures.
     pub notes: Vec<String>,
 }
@@ -80,6 +86,8 @@ pub struct Ending {
     pub looks: u32,
     /// Budget spent.
     pub alpha_spent: f64,
+    /// The error rates at each look so far.
+    pub trend: Vec<RatePoint>,
 }
 
 impl Report {
@@ -125,11 +133,53 @@ impl Report {
             policy: policy.to_json(),
             policy_text: policy.describe(),
             checked_at: ending.at,
+            replayed_at: None,
             elapsed_seconds: (ending.at - setup.anchor.deployed).num_seconds().max(0),
             looks: ending.looks,
             alpha_spent: ending.alpha_spent,
             rules: ending.rules,
+            error_rate_trend: ending.trend,
             notes,
+        }
+    }
+
+    /// The report of a live watch whose deadline came before Sentry answered its setup (the
+    /// release, its projects and deploy): inconclusive, no rule evaluated.
+    pub fn unanswered(
+        policy: &Policy,
+        started: DateTime<Utc>,
+        at: DateTime<Utc>,
+        why: String,
+    ) -> Self {
+        let setup = Setup {
+            scope: Scope {
+                project_params: Vec::new(),
+                sends_sessions: None,
+            },
+            anchor: Anchor {
+                deployed: started,
+                since: None,
+                recorded: false,
+            },
+            baselines: Err(why.clone()),
+            notes: Vec::new(),
+        };
+        let ending = Ending {
+            rules: not_evaluated(&why),
+            verdict: (Verdict::Inconclusive, why),
+            at,
+            looks: 0,
+            alpha_spent: 0.0,
+            trend: Vec::new(),
+        };
+        Self::new(policy, &setup, ending, Vec::new())
+    }
+
+    /// The same report, marked as a replay as of `at`.
+    pub fn replayed_at(self, at: DateTime<Utc>) -> Self {
+        Self {
+            replayed_at: Some(at),
+            ..self
         }
     }
 
@@ -181,6 +231,18 @@ impl Report {
     }
 
     fn timeline_line(&self) -> String {
+        if self.looks == 0 {
+            return "No look got an answer from Sentry, so nothing was judged.".into();
+        }
+        let replay = self
+            .replayed_at
+            .map(|at| {
+                format!(
+                    "Replayed as of {}: nothing Sentry recorded after it was read. ",
+                    timestamp(at)
+                )
+            })
+            .unwrap_or_default();
         let deploy = if self.deploy_recorded {
             format!("Deploy finished {}", timestamp(self.deployed_at))
         } else {
@@ -215,7 +277,7 @@ impl Report {
             ),
         };
         format!(
-            "{deploy}{since}{baseline}. Watched {} after the deploy in {} look(s); false-alarm budget spent: {} of {ALPHA}.",
+            "{replay}{deploy}{since}{baseline}. Watched {} after the deploy in {} look(s); false-alarm budget spent: {} of {ALPHA}.",
             human_duration(std::time::Duration::from_secs(self.elapsed_seconds as u64)),
             self.looks,
             probability(self.alpha_spent),
@@ -254,20 +316,17 @@ impl Report {
         out.push(self.policy_text.clone());
         out.push(String::new());
         let header = ["RULE", "VALUE", "BASELINE", "THRESHOLD", "VERDICT"].map(str::to_owned);
-        let rows: Vec<[String; 5]> = self
-            .rules
-            .iter()
-            .map(|r| {
-                [
-                    r.rule.name().to_owned(),
-                    r.value.clone(),
-                    r.baseline.clone().unwrap_or_else(|| "-".into()),
-                    r.threshold.clone(),
-                    r.status.label().to_owned(),
-                ]
-            })
-            .collect();
-        out.extend(table(&header, &rows));
+        let rows = self.rules.iter().map(|r| {
+            vec![
+                r.rule.name().to_owned(),
+                r.value.clone(),
+                r.baseline.clone().unwrap_or_else(|| "-".into()),
+                r.threshold.clone(),
+                r.status.label().to_owned(),
+            ]
+        });
+        let rows: Vec<Vec<String>> = std::iter::once(header.to_vec()).chain(rows).collect();
+        out.extend(table(&rows));
         out.push(String::new());
         for rule in &self.rules {
             out.push(format!("{}: {}", rule.rule.name(), rule.detail));
@@ -302,11 +361,13 @@ impl Report {
             out.push(format!("> **{}**", cell(&partial)));
         }
         out.push(String::new());
-        out.push(format!(
-            "{} {}",
-            cell(&self.reason),
-            cell(&self.timeline_line())
-        ));
+        out.push(cell(&self.reason));
+        out.push(String::new());
+        out.push(cell(&self.timeline_line()));
+        if let Some(chart) = self.chart() {
+            out.push(String::new());
+            out.push(chart);
+        }
         if let Some(step) = self.next_step() {
             out.push(String::new());
             out.push(cell(&step));
@@ -361,6 +422,20 @@ impl Report {
         out.push(String::new());
         out.push("</details>".into());
         out.join("\n") + "\n"
+    }
+
+    /// The Mermaid chart of the error rates over the watch, with its legend.
+    fn chart(&self) -> Option<String> {
+        let baselines: Vec<&str> = self.baselines.iter().map(|b| b.version.as_str()).collect();
+        let margin = self.policy["max_increase_percent"]
+            .as_f64()
+            .map_or_else(String::new, |p| format!("+{}", percent(p / 100.0)));
+        mermaid(
+            &self.error_rate_trend,
+            &cell(&self.version),
+            &cell(&baselines.join(", ")),
+            &margin,
+        )
     }
 
     /// GitHub workflow commands: an error per counted issue and per failed statistical rule, and
@@ -451,19 +526,19 @@ fn issue_lines(issue: &FlaggedIssue) -> Vec<String> {
     lines
 }
 
-/// A table with columns padded to their widest cell.
-fn table(header: &[String; 5], rows: &[[String; 5]]) -> Vec<String> {
-    let mut widths = header.clone().map(|h| h.chars().count());
+/// A table (header first) with columns padded to their widest cell.
+pub(super) fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let mut widths: Vec<usize> = Vec::new();
     for row in rows {
+        widths.resize(widths.len().max(row.len()), 0);
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    std::iter::once(header)
-        .chain(rows)
+    rows.iter()
         .map(|row| {
             row.iter()
-                .zip(widths)
+                .zip(&widths)
                 .map(|(cell, width)| format!("{cell}{}", " ".repeat(width - cell.chars().count())))
                 .collect::<Vec<_>>()
                 .join("  ")
@@ -485,10 +560,13 @@ mod tests {
 
     #[test]
     fn tables_pad_columns_to_the_widest_cell() {
-        let header = ["RULE", "VALUE", "BASELINE", "THRESHOLD", "VERDICT"].map(str::to_owned);
-        let rows = [["new-issues", "1", "-", "≤ 0", "FAIL"].map(str::to_owned)];
+        let rows = [
+            ["RULE", "VALUE", "BASELINE", "THRESHOLD", "VERDICT"],
+            ["new-issues", "1", "-", "≤ 0", "FAIL"],
+        ]
+        .map(|row| row.map(str::to_owned).to_vec());
         assert_eq!(
-            table(&header, &rows),
+            table(&rows),
             [
                 "RULE        VALUE  BASELINE  THRESHOLD  VERDICT",
                 "new-issues  1      -         ≤ 0        FAIL",

@@ -9,22 +9,31 @@ use super::comparison::{
 };
 use super::error::{GateError, LookError, ORG_TOKEN_NOTE, is_transient};
 use super::observations::{
-    Anchor, BaselineRelease, ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observations,
-    Observed, Scope, SessionTotals, Setup, Side, Unavailable, Window, WindowChoice,
+    Anchor, BaselineRelease, ErrorRateData, ErrorRates, ExposureKind, IssueSearch, LatencyData,
+    LatencySide, Observations, Observed, Scope, SessionTotals, Setup, Side, Unavailable, Window,
+    WindowChoice,
 };
+use super::pace::Pace;
 use super::policy::{Baseline, Policy};
 use super::queries::{
-    error_terms, new_issue_query, regressed_query, release_terms, transaction_terms,
+    error_terms, failed_terms, new_issue_query, regressed_query, release_terms, slower_terms,
+    transaction_terms,
 };
+use super::wording::Setting;
+use crate::sentry::api::discover::{DiscoverQuery, TimeRange};
 use crate::sentry::api::events::CountQuery;
 use crate::sentry::api::issues::IssueQuery;
 use crate::sentry::api::releases::ReleaseFilter;
 use crate::sentry::api::sessions::SessionQuery;
 use crate::sentry::api::{self, Page};
-use crate::sentry::models::{CommitFile, Deploy, Event, Issue, Release};
-use crate::sentry::{ApiError, Session};
-use crate::time::parse_sentry_time;
+use crate::sentry::models::{CommitFile, Deploy, Event, Issue, Project, Release};
+use crate::sentry::{ApiError, SentryClient, Session};
+use crate::time::{parse_sentry_time, timestamp};
 use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+use serde_json::Value;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Instant;
 
 /// Most issues listed per search (the count still comes from Sentry's total).
 const ISSUES_LISTED: usize = 100;
@@ -73,19 +82,64 @@ fn need_of(kind: ExposureKind) -> Need {
 
 /// Asks Sentry what the gate needs, for one organization and policy.
 pub struct SentryData<'a> {
-    session: &'a Session,
+    session: Session,
     org: String,
     policy: &'a Policy,
+    pace: Option<Arc<Pace>>,
+    replay: bool,
 }
 
 impl<'a> SentryData<'a> {
     /// A data source for `org` under `policy`.
-    pub fn new(session: &'a Session, org: String, policy: &'a Policy) -> Self {
+    pub fn new(session: &Session, org: String, policy: &'a Policy) -> Self {
         Self {
-            session,
+            session: session.clone(),
             org,
             policy,
+            pace: None,
+            replay: false,
         }
+    }
+
+    /// The same, with every request waiting for its turn under `pace`.
+    pub fn paced(self, pace: Arc<Pace>) -> Self {
+        Self {
+            pace: Some(pace),
+            ..self
+        }
+    }
+
+    /// The same for a replay of a past watch: the deploy watched is one finished before the
+    /// replayed instant, and sessions (counted by the hour) only over whole hours before each look.
+    pub fn replaying(self) -> Self {
+        Self {
+            replay: true,
+            ..self
+        }
+    }
+
+    /// The same, with every request (retries included) ending by `deadline`.
+    pub fn within(&self, deadline: Instant) -> Self {
+        Self {
+            session: self.session.with_deadline(deadline),
+            org: self.org.clone(),
+            policy: self.policy,
+            pace: self.pace.clone(),
+            replay: self.replay,
+        }
+    }
+
+    /// How the reader knows `setting`.
+    fn name(&self, setting: Setting) -> &'static str {
+        self.policy.wording.name(setting)
+    }
+
+    /// The client, once it is this request's turn.
+    async fn client(&self) -> &SentryClient {
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
+        self.session.client()
     }
 
     /// The web link of an issue that came without a permalink.
@@ -99,6 +153,7 @@ impl<'a> SentryData<'a> {
     fn settle<T>(&self, result: Result<T, ApiError>, need: Need) -> Result<Observed<T>, LookError> {
         match result {
             Ok(value) => Ok(Ok(value)),
+            Err(error @ ApiError::TimeBudget { .. }) => Err(LookError::OutOfTime(error)),
             Err(error) if is_transient(&error) => Err(LookError::Transient(error)),
             Err(ApiError::Forbidden { .. }) if self.policy.allow_partial => Ok(Err(Unavailable {
                 reason: format!(
@@ -150,10 +205,12 @@ impl<'a> SentryData<'a> {
 
     async fn release(&self) -> Result<Release, LookError> {
         let version = &self.policy.version;
-        match api::releases::get(self.session.client(), &self.org, version).await {
+        match api::releases::get(self.client().await, &self.org, version).await {
             Err(ApiError::NotFound { .. }) => Err(GateError::Usage(format!(
-                "release {version:?} was not found in organization {:?}: check VERSION, or create the release first (`sentry-companion release create`)",
-                self.org
+                "release {version:?} was not found in organization {:?}: check {}, or create the release first ({})",
+                self.org,
+                self.name(Setting::Version),
+                self.name(Setting::CreateRelease)
             ))
             .into()),
             other => Ok(other?),
@@ -167,8 +224,9 @@ impl<'a> SentryData<'a> {
         let slugs = if self.policy.projects.is_empty() {
             if own.is_empty() {
                 return Err(GateError::Usage(format!(
-                    "no project given and Sentry lists none for release {}: pass --project (or set SENTRY_PROJECT)",
-                    self.policy.version
+                    "no project given and Sentry lists none for release {}: pass {}",
+                    self.policy.version,
+                    self.name(Setting::Project)
                 ))
                 .into());
             }
@@ -186,10 +244,11 @@ impl<'a> SentryData<'a> {
                 .collect();
             if !strangers.is_empty() && strangers.len() == self.policy.projects.len() {
                 return Err(GateError::Usage(format!(
-                    "release {} does not belong to project(s) {}; its projects are {}: check --project (or SENTRY_PROJECT)",
+                    "release {} does not belong to project(s) {}; its projects are {}: check {}",
                     self.policy.version,
                     self.policy.projects.join(", "),
-                    own.join(", ")
+                    own.join(", "),
+                    self.name(Setting::Project)
                 ))
                 .into());
             }
@@ -209,7 +268,7 @@ impl<'a> SentryData<'a> {
         let mut project_params = Vec::new();
         let mut sends: Vec<Option<bool>> = Vec::new();
         for slug in &slugs {
-            let answer = self.session.project(&self.org, slug).await;
+            let answer = self.project(slug).await;
             match self.settle(answer, PROJECTS)? {
                 Ok(project) => {
                     project_params.push(project.id);
@@ -238,12 +297,18 @@ impl<'a> SentryData<'a> {
         })
     }
 
+    /// A project by slug (read once per session).
+    async fn project(&self, slug: &str) -> Result<Project, ApiError> {
+        if let Some(pace) = &self.pace {
+            pace.wait().await;
+        }
+        self.session.project(&self.org, slug).await
+    }
+
     async fn deploys(&self, version: &str) -> Result<Vec<Deploy>, ApiError> {
-        Ok(
-            api::deploys::list(self.session.client(), &self.org, version)
-                .await?
-                .items,
-        )
+        Ok(api::deploys::list(self.client().await, &self.org, version)
+            .await?
+            .items)
     }
 
     async fn anchor(
@@ -254,20 +319,32 @@ impl<'a> SentryData<'a> {
         let version = &self.policy.version;
         let environment = &self.policy.environment;
         let deploys = self.deploys(version).await?;
-        if let Some((finished, started)) = latest_deploy(&deploys, environment, None) {
+        // A replay watches a deploy that had finished by the replayed instant (Sentry's times
+        // are precise to the millisecond).
+        let before = self.replay.then(|| now + TimeDelta::milliseconds(1));
+        if let Some((finished, started)) = latest_deploy(&deploys, environment, before) {
             return Ok(Anchor {
                 deployed: finished,
                 since: Some(started.filter(|s| *s <= finished).unwrap_or(finished)),
                 recorded: true,
             });
         }
+        if self.replay {
+            return Err(GateError::Usage(format!(
+                "release {version} has no deploy to {environment} that finished before {}: a replay watches a recorded deploy, so choose a later time",
+                timestamp(now)
+            ))
+            .into());
+        }
         let mut elsewhere: Vec<&str> = deploys.iter().map(|d| d.environment.as_str()).collect();
         elsewhere.sort_unstable();
         elsewhere.dedup();
         if !elsewhere.is_empty() {
             return Err(GateError::Usage(format!(
-                "release {version} has no deploy to environment {environment:?}; its deploys went to {}: check --env (names are case-sensitive), or record this deploy with `sentry-companion release deploy {version} --env {environment}`",
-                elsewhere.join(", ")
+                "release {version} has no deploy to environment {environment:?}; its deploys went to {}: check {} (names are case-sensitive), or record this deploy with {}",
+                elsewhere.join(", "),
+                self.name(Setting::Environment),
+                self.policy.wording.record_deploy(version, environment)
             ))
             .into());
         }
@@ -285,7 +362,7 @@ impl<'a> SentryData<'a> {
     /// Refuses an environment the organization does not know (a typo in `--env`); when the list
     /// cannot be read the run goes on, and a later 404 says the same.
     async fn check_environment_exists(&self) -> Result<(), LookError> {
-        let Ok(known) = api::organizations::environments(self.session.client(), &self.org).await
+        let Ok(known) = api::organizations::environments(self.client().await, &self.org).await
         else {
             return Ok(());
         };
@@ -302,8 +379,10 @@ impl<'a> SentryData<'a> {
 
     fn unknown_environment(&self) -> String {
         format!(
-            "environment {:?} is not known in organization {:?}: check --env (names are case-sensitive)",
-            self.policy.environment, self.org
+            "environment {:?} is not known in organization {:?}: check {} (names are case-sensitive)",
+            self.policy.environment,
+            self.org,
+            self.name(Setting::Environment)
         )
     }
 
@@ -327,7 +406,12 @@ impl<'a> SentryData<'a> {
         let version = match &self.policy.baseline {
             Baseline::Recent(count) => {
                 let recent = self
-                    .recent_deploys(scope, start, *count)
+                    .recent_deploys(
+                        &scope.project_params,
+                        start,
+                        *count,
+                        Some(&self.policy.version),
+                    )
                     .await
                     .map_err(|e| self.environment_not_found(e))?;
                 if recent.is_empty() {
@@ -367,30 +451,52 @@ impl<'a> SentryData<'a> {
         }
     }
 
-    /// The `count` releases deployed to the environment most recently before `before`, newest
-    /// first, as (version, deploy finished).
-    async fn recent_deploys(
+    /// The `count` releases of the policy's projects deployed to its environment most recently
+    /// before `before`, newest first, as (version, deploy finished): what `release backtest`
+    /// replays.
+    pub async fn deployed_releases(
         &self,
-        scope: &Scope,
         before: DateTime<Utc>,
         count: usize,
+    ) -> Result<Vec<(String, DateTime<Utc>)>, LookError> {
+        let mut project_params = Vec::new();
+        for slug in &self.policy.projects {
+            let project = self.project(slug).await;
+            match self.settle(project, PROJECTS)? {
+                Ok(project) => project_params.push(project.id),
+                Err(_) => project_params.push(slug.clone()),
+            }
+        }
+        self.recent_deploys(&project_params, before, count, None)
+            .await
+            .map_err(|e| self.environment_not_found(e))
+    }
+
+    /// The `count` releases deployed to the environment most recently before `before`, newest
+    /// first, as (version, deploy finished), leaving out `skip`.
+    async fn recent_deploys(
+        &self,
+        project_params: &[String],
+        before: DateTime<Utc>,
+        count: usize,
+        skip: Option<&str>,
     ) -> Result<Vec<(String, DateTime<Utc>)>, ApiError> {
         let environment = &self.policy.environment;
         let filter = ReleaseFilter {
             environment,
-            projects: &scope.project_params,
+            projects: project_params,
             sort: "date",
         };
         let releases = api::releases::list(
-            self.session.client(),
+            self.client().await,
             &self.org,
             filter,
-            Page::first(RELEASES_SCANNED),
+            Page::first(RELEASES_SCANNED.max(2 * count)),
         )
         .await?;
         let mut found: Vec<(String, DateTime<Utc>)> = Vec::new();
         for release in releases.items {
-            if release.version == self.policy.version {
+            if Some(release.version.as_str()) == skip {
                 continue;
             }
             let created = release.date_created.as_deref().and_then(parse_sentry_time);
@@ -407,9 +513,11 @@ impl<'a> SentryData<'a> {
                 }
                 _ => None,
             };
+            // The last deploy is the only one when there is one: no need to list them.
+            let only_one = release.deploy_count == Some(1) && release.last_deploy.is_some();
             let deployed = match deployed {
                 Some(found) => Some(found),
-                None if release.deploy_count == Some(0) => None,
+                None if release.deploy_count == Some(0) || only_one => None,
                 None => latest_deploy(
                     &self.deploys(&release.version).await?,
                     environment,
@@ -448,12 +556,14 @@ impl<'a> SentryData<'a> {
         let errors = self
             .error_rates(setup, window, baselines, &sessions)
             .await?;
+        let latency = self.latency(setup, window, baselines).await?;
         Ok(Observations {
             at: now,
             new_issues,
             regressed,
             sessions: sessions.map(|sides| sides.map(|s| s.session_data())),
             errors,
+            latency,
         })
     }
 
@@ -473,7 +583,7 @@ impl<'a> SentryData<'a> {
             range: since.map(|since| (since, now.max(since + TimeDelta::seconds(1)))),
         };
         let answer = api::issues::search(
-            self.session.client(),
+            self.client().await,
             &self.org,
             search,
             Page::first(ISSUES_LISTED),
@@ -548,8 +658,7 @@ impl<'a> SentryData<'a> {
         }))
     }
 
-    /// A baseline's exposure of one kind: over the candidate's own window when it still served
-    /// enough there (a rollout or canary), else over [`matched_window`].
+    /// A baseline's exposure of one kind over the window [`Self::baseline_window`] chooses.
     async fn baseline_exposure(
         &self,
         setup: &Setup,
@@ -557,20 +666,135 @@ impl<'a> SentryData<'a> {
         baseline: &BaselineRelease,
         window: Window,
     ) -> Result<Observed<(Measured, WindowChoice)>, LookError> {
-        let need = need_of(kind);
+        let enough = (need_of(kind), self.policy.minimums.exposure(kind).0.max(1));
+        let measure = |window| self.exposure(setup, kind, &baseline.version, window);
+        let chosen = self
+            .baseline_window(baseline, window, enough, measure, |m: &Measured| m.amount)
+            .await?;
+        Ok(chosen.map(|(measured, _, choice)| (measured, choice)))
+    }
+
+    /// What `measure` finds of a baseline over the candidate's own window when it still served
+    /// `enough` there (a rollout or canary), else over [`matched_window`]; with the window used.
+    async fn baseline_window<T, Fut>(
+        &self,
+        baseline: &BaselineRelease,
+        window: Window,
+        (need, enough): (Need, u64),
+        measure: impl Fn(Window) -> Fut,
+        amount: impl Fn(&T) -> u64,
+    ) -> Result<Observed<(T, Window, WindowChoice)>, LookError>
+    where
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
         if baseline.until >= window.start {
-            let concurrent = self.exposure(setup, kind, &baseline.version, window).await;
-            match self.settle(concurrent, need)? {
-                Ok(measured) if measured.amount >= self.policy.minimums.exposure(kind).0.max(1) => {
-                    return Ok(Ok((measured, WindowChoice::Concurrent)));
+            match self.settle(measure(window).await, need)? {
+                Ok(found) if amount(&found) >= enough => {
+                    return Ok(Ok((found, window, WindowChoice::Concurrent)));
                 }
                 Ok(_) => {}
                 Err(unavailable) => return Ok(Err(unavailable)),
             }
         }
         let (matched, choice) = matched_window(window, baseline);
-        let measured = self.exposure(setup, kind, &baseline.version, matched).await;
-        Ok(self.settle(measured, need)?.map(|m| (m, choice)))
+        let found = self.settle(measure(matched).await, need)?;
+        Ok(found.map(|found| (found, matched, choice)))
+    }
+
+    /// Transaction durations and failures of the candidate over its window and of each baseline
+    /// over the window its transactions choose: counts, the percentile, and how many were slower
+    /// than the baselines' percentile (the candidate's: `1 + margin` times it) or failed.
+    async fn latency(
+        &self,
+        setup: &Setup,
+        window: Window,
+        baselines: &[BaselineRelease],
+    ) -> Result<Observed<LatencyData>, LookError> {
+        let version = &self.policy.version;
+        let candidate = match self.settle(self.durations(setup, version, window).await, EVENTS)? {
+            Ok(durations) => durations,
+            Err(unavailable) => return Ok(Err(unavailable)),
+        };
+        let mut sides = vec![candidate.side(version, window, None)];
+        let enough = (EVENTS, self.policy.minimums.transactions.max(1));
+        for baseline in baselines {
+            let measure = |window| self.durations(setup, &baseline.version, window);
+            let transactions = |d: &Durations| d.transactions;
+            match self
+                .baseline_window(baseline, window, enough, measure, transactions)
+                .await?
+            {
+                Ok((durations, range, choice)) => {
+                    sides.push(durations.side(&baseline.version, range, Some(choice)))
+                }
+                Err(unavailable) => return Ok(Err(unavailable)),
+            }
+        }
+        let threshold_ms = weighted_percentile(&sides[1..]);
+        if let Some(threshold) = threshold_ms {
+            let scaled = threshold * (1.0 + self.policy.latency.max_increase);
+            for (index, side) in sides.iter_mut().enumerate() {
+                if side.transactions == 0 {
+                    continue;
+                }
+                let slower_than = if index == 0 { scaled } else { threshold };
+                let slower = self
+                    .count(
+                        setup,
+                        "spans",
+                        &slower_terms(&side.version, slower_than),
+                        side.window,
+                    )
+                    .await;
+                let failed = self
+                    .count(setup, "spans", &failed_terms(&side.version), side.window)
+                    .await;
+                match (self.settle(slower, EVENTS)?, self.settle(failed, EVENTS)?) {
+                    (Ok(slower), Ok(failed)) => (side.slower, side.failed) = (slower, failed),
+                    (Err(unavailable), _) | (_, Err(unavailable)) => return Ok(Err(unavailable)),
+                }
+            }
+        }
+        let candidate = sides.remove(0);
+        Ok(Ok(LatencyData {
+            threshold_ms,
+            candidate,
+            baselines: sides,
+        }))
+    }
+
+    /// A release's transactions and its duration at the policy's percentile over a window.
+    async fn durations(
+        &self,
+        setup: &Setup,
+        version: &str,
+        window: Window,
+    ) -> Result<Durations, ApiError> {
+        let percentile = self.policy.latency.aggregate();
+        let fields = ["count()".to_owned(), percentile.clone()];
+        let range = TimeRange::Between(timestamp(window.start), timestamp(window.end));
+        let query = DiscoverQuery {
+            dataset: "spans",
+            fields: &fields,
+            query: &transaction_terms(version),
+            sort: None,
+            projects: &setup.scope.project_params,
+            environment: Some(&self.policy.environment),
+            range: &range,
+            limit: 1,
+            cursor: None,
+        };
+        let (table, _) = api::discover::table(self.client().await, &self.org, &query).await?;
+        let row = table.data.first();
+        let number = |field: &str| row.and_then(|r| r.get(field)).and_then(Value::as_f64);
+        let unit = table.meta.units.get(&percentile).and_then(Value::as_str);
+        let transactions = number("count()").map_or(0, |n| n.round().max(0.0) as u64);
+        Ok(Durations {
+            transactions,
+            percentile_ms: number(&percentile)
+                .filter(|_| transactions > 0)
+                .map(|value| value * milliseconds_per(unit)),
+        })
     }
 
     async fn exposure(
@@ -605,6 +829,23 @@ impl<'a> SentryData<'a> {
         version: &str,
         window: Window,
     ) -> Result<SessionTotals, ApiError> {
+        let hour = TimeDelta::hours(1);
+        let start = window.start.duration_trunc(hour).unwrap_or(window.start);
+        // The sessions API counts whole hours: a replay stops at the last whole hour before the
+        // look, so no session after it counts.
+        let window = if self.replay {
+            let end = window.end.duration_trunc(hour).unwrap_or(window.end);
+            if end <= start {
+                return Ok(SessionTotals {
+                    sessions: 0,
+                    crashed: 0,
+                    range: Window { start, end: start },
+                });
+            }
+            Window { start, end }
+        } else {
+            window
+        };
         let query = SessionQuery {
             query: &release_terms(version),
             environment: &self.policy.environment,
@@ -612,13 +853,8 @@ impl<'a> SentryData<'a> {
             start: window.start,
             end: window.end,
         };
-        let counts = api::sessions::counts(self.session.client(), &self.org, query).await?;
-        // The sessions API counts whole hours: the range it says it counted, else the asked one
-        // widened to the hour.
-        let start = window
-            .start
-            .duration_trunc(TimeDelta::hours(1))
-            .unwrap_or(window.start);
+        let counts = api::sessions::counts(self.client().await, &self.org, query).await?;
+        // The range the sessions API says it counted, else the asked one widened to the hour.
         Ok(SessionTotals {
             sessions: counts.sessions,
             crashed: counts.crashed,
@@ -661,7 +897,7 @@ impl<'a> SentryData<'a> {
             .settle(errors, EVENTS)?
             .map(|candidate_errors| ErrorRates::NoExposure {
                 candidate_errors,
-                reason: no_common_exposure(session_counts, &transactions),
+                reason: no_common_exposure(session_counts, &transactions, self.policy.wording),
             }))
     }
 
@@ -726,13 +962,13 @@ impl<'a> SentryData<'a> {
             start: window.start,
             end: window.end,
         };
-        api::events::count(self.session.client(), &self.org, query).await
+        api::events::count(self.client().await, &self.org, query).await
     }
 
     /// Files the release's commits changed.
     pub async fn changed_files(&self) -> Result<Vec<CommitFile>, ApiError> {
         api::releases::commit_files(
-            self.session.client(),
+            self.client().await,
             &self.org,
             &self.policy.version,
             CHANGED_FILES_READ,
@@ -743,13 +979,59 @@ impl<'a> SentryData<'a> {
     /// The latest event of an issue in the environment.
     pub async fn latest_event(&self, issue_id: &str) -> Result<Event, ApiError> {
         api::issues::event(
-            self.session.client(),
+            self.client().await,
             &self.org,
             issue_id,
             "latest",
             Some(&self.policy.environment),
         )
         .await
+    }
+}
+
+/// A release's transactions over a window and their duration at the policy's percentile.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Durations {
+    transactions: u64,
+    percentile_ms: Option<f64>,
+}
+
+impl Durations {
+    /// The latency rule's view of it, before anything is counted against a threshold.
+    fn side(self, version: &str, window: Window, choice: Option<WindowChoice>) -> LatencySide {
+        LatencySide {
+            version: version.to_owned(),
+            window,
+            choice,
+            transactions: self.transactions,
+            percentile_ms: self.percentile_ms,
+            slower: 0,
+            failed: 0,
+        }
+    }
+}
+
+/// The releases' durations at the percentile, weighted by their transactions (`None` when none
+/// has transactions).
+fn weighted_percentile(sides: &[LatencySide]) -> Option<f64> {
+    let (weighted, transactions) = sides
+        .iter()
+        .filter_map(|side| Some((side.percentile_ms?, side.transactions as f64)))
+        .filter(|(_, transactions)| *transactions > 0.0)
+        .fold((0.0, 0.0), |(sum, total), (ms, n)| {
+            (sum + ms * n, total + n)
+        });
+    (transactions > 0.0).then(|| weighted / transactions)
+}
+
+/// Milliseconds in one of Sentry's duration units (a missing unit is milliseconds).
+fn milliseconds_per(unit: Option<&str>) -> f64 {
+    match unit {
+        Some("nanosecond") => 1e-6,
+        Some("microsecond") => 1e-3,
+        Some("second") => 1e3,
+        Some("minute") => 6e4,
+        _ => 1.0,
     }
 }
 

@@ -8,7 +8,9 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-/// The client, the default organization and projects, and the projects read so far.
+/// The client, the default organization and projects, and the projects read so far (clones share
+/// them).
+#[derive(Clone)]
 pub struct Session {
     client: SentryClient,
     org: Option<String>,

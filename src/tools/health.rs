@@ -13,6 +13,7 @@ use crate::gate::report::Report;
 use crate::gate::rules::{FlaggedIssue, RuleOutcome, Status};
 use crate::gate::sentry_data::SentryData;
 use crate::gate::timeline::watch;
+use crate::gate::wording::Wording;
 use crate::time::timestamp;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -24,7 +25,7 @@ pub fn tools() -> Vec<Tool> {
         Tool::new::<HealthParams, _, _>(
             "check_release_health",
             "Check release health",
-            "Judge a deployed release now: new and regressed issues, error rate, crash-free sessions.",
+            "Judge a deployed release now: new and regressed issues, error rate, crash-free sessions, latency.",
             Effects::READ,
             check_release_health,
         )
@@ -91,12 +92,25 @@ async fn check_release_health(
         .project_slug
         .filter(|p| !p.trim().is_empty())
         .or_else(|| ctx.default_project().map(str::to_owned));
+    for (name, value) in [
+        ("version", &params.version),
+        ("environment", &params.environment),
+    ] {
+        if value.trim().is_empty() {
+            return Err(ToolError::InvalidInput(format!("{name} must not be empty")));
+        }
+    }
     let policy = Policy::single_check(
         &params.version,
         &params.environment,
         project.into_iter().collect(),
     )
     .map_err(|e| ToolError::InvalidInput(e.to_string()))?;
+    // The caller passes parameters, not flags: the answer names settings, never `--flags`.
+    let policy = Policy {
+        wording: Wording::Api,
+        ..policy
+    };
     let data = SentryData::new(ctx.session(), org, &policy);
     let report = watch(&data, &policy, &Acks::default(), &SystemClock, &mut |_| {})
         .await

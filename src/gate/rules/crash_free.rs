@@ -5,6 +5,7 @@ use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, skipped, status_of};
 use crate::gate::observations::{Observed, SessionData, Unavailable};
 use crate::gate::policy::{percent, probability};
 use crate::gate::rate_decision::{Counts, Decision};
+use crate::gate::wording::Setting;
 use serde_json::json;
 
 /// Checks the crash-free rate against the floor and the crash rate against the baseline's.
@@ -95,7 +96,7 @@ pub(super) fn crash_free(
                 &policy.version,
                 candidate.sessions as f64,
                 min_sessions,
-                ("sessions", "--min-sessions"),
+                ("sessions", policy.wording.name(Setting::MinSessions)),
                 None,
             ));
         }

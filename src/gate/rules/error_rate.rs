@@ -2,7 +2,7 @@
 //! windows, and against `--max-error-rate` when one is set.
 
 use super::format::{amount, exposure_shortfall, rate_text, ratio_text};
-use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, skipped, status_of};
+use super::outcome::{Rule, RuleInputs, RuleOutcome, Status, guarded, skipped};
 use crate::gate::observations::{
     ErrorRateData, ErrorRates, ExposureKind, Observed, Side, Unavailable, Window,
 };
@@ -10,6 +10,7 @@ use crate::gate::policy::{BETA, Policy, percent, probability};
 use crate::gate::rate_decision::{
     Allowance, CeilingTest, Counts, Decision, RatioTest, Spent, Undecided,
 };
+use crate::gate::wording::Setting;
 use serde_json::{Value, json};
 
 /// Judges the candidate's error rate against the baseline's and the ceiling.
@@ -154,22 +155,6 @@ fn combined(statuses: impl Iterator<Item = Status>) -> Status {
     }
 }
 
-/// A pass the statistics allow, held back while a window has less exposure than the policy's
-/// minimum; the reason when undecided.
-fn guarded(decision: Decision, shortfall: Vec<String>, unit: &str) -> (Status, Option<String>) {
-    match (status_of(decision), decision) {
-        (Status::Pass, _) if !shortfall.is_empty() => {
-            (Status::Inconclusive, Some(shortfall.join(", ")))
-        }
-        (Status::Inconclusive, Decision::Undecided(why)) => {
-            let mut reasons = vec![why.explain(unit)];
-            reasons.extend(shortfall);
-            (Status::Inconclusive, Some(reasons.join(", ")))
-        }
-        (status, _) => (status, None),
-    }
-}
-
 /// The candidate's rate against the (pooled) baseline's.
 fn comparison(
     data: &ErrorRateData,
@@ -251,13 +236,13 @@ fn ceiling(
     let candidate = &data.candidate;
     let judgement = test.judge(Counts::new(candidate.errors, candidate.exposure), allowance);
     let mut short = Vec::new();
-    let (needed, flag) = inputs.policy.minimums.exposure(data.kind);
+    let (needed, setting) = inputs.policy.minimums.exposure(data.kind);
     if candidate.exposure < needed as f64 {
         short.push(exposure_shortfall(
             &candidate.version,
             candidate.exposure,
             needed,
-            (data.kind.unit(), flag),
+            (data.kind.unit(), inputs.policy.wording.name(setting)),
             paced(data.kind, &candidate.window),
         ));
     }
@@ -350,7 +335,8 @@ fn more_data_to_pass(
         format!("at the rates seen a slightly longer watch would likely rule out +{margin}")
     } else {
         format!(
-            "at the rates seen, ruling out +{margin} takes about {high:.1} times the data so far (a longer --soak and --timeout)"
+            "at the rates seen, ruling out +{margin} takes about {high:.1} times the data so far ({})",
+            policy.wording.name(Setting::LongerWatch)
         )
     })
 }
@@ -363,8 +349,8 @@ fn paced(kind: ExposureKind, window: &Window) -> Option<&Window> {
 
 /// The windows' exposure below the policy's minimum, in words.
 fn shortfall(data: &ErrorRateData, base_exposure: f64, policy: &Policy) -> Vec<String> {
-    let (needed, flag) = policy.minimums.exposure(data.kind);
-    let unit = (data.kind.unit(), flag);
+    let (needed, setting) = policy.minimums.exposure(data.kind);
+    let unit = (data.kind.unit(), policy.wording.name(setting));
     let candidate = &data.candidate;
     let mut short = Vec::new();
     if candidate.exposure < needed as f64 {

@@ -39,17 +39,17 @@ pub(super) fn ratio_text(ratio: Option<f64>, (low, high): (f64, f64)) -> String 
     }
 }
 
-/// What a release lacks before a rule may pass; with the minute-precise window it was counted
-/// over, also how long its pace so far takes to get there.
+/// What a release lacks before a rule may pass, naming the setting that asks for it; with the
+/// minute-precise window it was counted over, also how long its pace so far takes to get there.
 pub(super) fn exposure_shortfall(
     who: &str,
     have: f64,
     needed: u64,
-    (unit, flag): (&str, &str),
+    (unit, setting): (&str, &str),
     paced_over: Option<&Window>,
 ) -> String {
     let mut text = format!(
-        "{who} has {} of the {needed} {unit} needed ({flag})",
+        "{who} has {} of the {needed} {unit} needed ({setting})",
         amount(have)
     );
     let minutes = paced_over.map_or(0.0, Window::minutes);

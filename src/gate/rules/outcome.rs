@@ -49,9 +49,20 @@ pub enum Rule {
     ErrorRate,
     /// Crash-free sessions against a floor and the baseline.
     CrashFree,
+    /// Transaction duration at a percentile, and transaction failures, against the baseline.
+    Latency,
 }
 
 impl Rule {
+    /// Every rule, in report order.
+    pub const ALL: [Rule; 5] = [
+        Self::NewIssues,
+        Self::RegressedIssues,
+        Self::ErrorRate,
+        Self::CrashFree,
+        Self::Latency,
+    ];
+
     /// The rule's name in outputs.
     pub fn name(self) -> &'static str {
         match self {
@@ -59,6 +70,7 @@ impl Rule {
             Self::RegressedIssues => "regressed-issues",
             Self::ErrorRate => "error-rate",
             Self::CrashFree => "crash-free",
+            Self::Latency => "latency",
         }
     }
 }
@@ -166,6 +178,26 @@ pub(super) fn status_of(decision: Decision) -> Status {
         Decision::Fail => Status::Fail,
         Decision::Pass => Status::Pass,
         Decision::Undecided(_) => Status::Inconclusive,
+    }
+}
+
+/// A pass the statistics allow, held back while a window has less exposure than the policy's
+/// minimum; the reason when undecided.
+pub(super) fn guarded(
+    decision: Decision,
+    shortfall: Vec<String>,
+    unit: &str,
+) -> (Status, Option<String>) {
+    match (status_of(decision), decision) {
+        (Status::Pass, _) if !shortfall.is_empty() => {
+            (Status::Inconclusive, Some(shortfall.join(", ")))
+        }
+        (Status::Inconclusive, Decision::Undecided(why)) => {
+            let mut reasons = vec![why.explain(unit)];
+            reasons.extend(shortfall);
+            (Status::Inconclusive, Some(reasons.join(", ")))
+        }
+        (status, _) => (status, None),
     }
 }
 

@@ -4,8 +4,8 @@ use super::*;
 use crate::gate::acks::Acks;
 use crate::gate::budget::{Budgets, LookBudget, Tests};
 use crate::gate::observations::{
-    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, Observed, SessionData, SessionTotals,
-    Side, Unavailable, Window, WindowChoice,
+    ErrorRateData, ErrorRates, ExposureKind, IssueSearch, LatencyData, LatencySide, Observed,
+    SessionData, SessionTotals, Side, Unavailable, Window, WindowChoice,
 };
 use crate::gate::policy::{BETA, Policy};
 use crate::gate::rate_decision::{Allowance, Spent};
@@ -60,6 +60,10 @@ fn observations(
         regressed: search(vec![]),
         sessions,
         errors,
+        latency: Err(Unavailable {
+            reason: "no transactions in these observations".into(),
+            missing_scope: None,
+        }),
     }
 }
 
@@ -443,4 +447,124 @@ fn a_new_issue_below_both_minimums_is_listed_but_does_not_count() {
     let mut strict = policy();
     strict.issues.min_events = 1;
     assert_eq!(run(&obs, &strict, &Acks::default())[0].status, Status::Fail);
+}
+
+/// One release's transactions for the latency rule: (transactions, p95 in ms, slower, failed).
+fn latency_side(
+    version: &str,
+    (transactions, p95, slower, failed): (u64, f64, u64, u64),
+) -> LatencySide {
+    LatencySide {
+        version: version.into(),
+        window: window(),
+        choice: (version != "2.0").then_some(WindowChoice::Concurrent),
+        transactions,
+        percentile_ms: (transactions > 0).then_some(p95),
+        slower,
+        failed,
+    }
+}
+
+/// The latency rule's outcome for a candidate and one baseline.
+fn latency_of(candidate: (u64, f64, u64, u64), baseline: (u64, f64, u64, u64)) -> RuleOutcome {
+    let mut obs = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (0, 0.0), (0, 0.0)),
+        no_sessions(),
+    );
+    let baseline = latency_side("1.0", baseline);
+    obs.latency = Ok(LatencyData {
+        threshold_ms: baseline.percentile_ms,
+        candidate: latency_side("2.0", candidate),
+        baselines: vec![baseline],
+    });
+    run(&obs, &policy(), &Acks::default()).remove(4)
+}
+
+#[test]
+fn latency_passes_when_fewer_transactions_are_slow_than_the_margin_allows() {
+    // Unchanged durations: 2.75% beyond 1.2 × the baseline's p95 against 5% beyond it.
+    let outcome = latency_of((10_000, 300.0, 275, 100), (10_000, 300.0, 500, 100));
+    assert_eq!(outcome.rule, Rule::Latency);
+    assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
+    assert_eq!(outcome.value, "p95 300 ms");
+    assert_eq!(outcome.baseline.as_deref(), Some("p95 300 ms"));
+    assert_eq!(outcome.threshold, "p95 ≤ +20%, failures ≤ +20%");
+    assert!(
+        outcome.detail.contains(
+            "275 of 10000 (2.75%) slower than 360 ms (+20% on the baseline's p95) against 500 of 10000 (5.00%) of the baseline's slower than its p95"
+        ),
+        "{}",
+        outcome.detail
+    );
+    assert_eq!(outcome.numbers["slower_than_ms"], 360.0);
+}
+
+#[test]
+fn latency_fails_on_slow_transactions_or_on_failures() {
+    // A p95 50% higher: 10% of the transactions beyond 1.2 × the baseline's p95.
+    let slow = latency_of((10_000, 450.0, 1000, 100), (10_000, 300.0, 500, 100));
+    assert_eq!(slow.status, Status::Fail, "{}", slow.detail);
+    assert!(
+        slow.detail
+            .starts_with("p95 450 ms against p95 300 ms (1.0"),
+        "{}",
+        slow.detail
+    );
+    let failing = latency_of((10_000, 300.0, 275, 300), (10_000, 300.0, 500, 100));
+    assert_eq!(failing.status, Status::Fail, "{}", failing.detail);
+    assert!(
+        failing.detail.contains(
+            "failed transactions 300 of 10000 (3.00%) against 100 of 10000 (1.00%): ×3.00"
+        ),
+        "{}",
+        failing.detail
+    );
+}
+
+#[test]
+fn latency_at_the_margin_or_below_the_minimum_is_inconclusive() {
+    let at_margin = latency_of((10_000, 360.0, 500, 100), (10_000, 300.0, 500, 100));
+    assert_eq!(
+        at_margin.status,
+        Status::Inconclusive,
+        "{}",
+        at_margin.detail
+    );
+    let quiet = latency_of((400, 300.0, 4, 4), (400, 300.0, 40, 4));
+    assert_eq!(quiet.status, Status::Inconclusive, "{}", quiet.detail);
+    assert!(
+        quiet
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("2.0 has 400 of the 1000 transactions needed (--min-transactions)"),
+        "{:?}",
+        quiet.hint
+    );
+}
+
+#[test]
+fn latency_is_skipped_without_transactions_or_a_baseline() {
+    let none = latency_of((0, 0.0, 0, 0), (0, 0.0, 0, 0));
+    assert_eq!(none.status, Status::Skipped);
+    assert!(
+        none.detail.contains("the projects send no transactions"),
+        "{}",
+        none.detail
+    );
+    let mut obs = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (0, 0.0), (0, 0.0)),
+        no_sessions(),
+    );
+    obs.latency = Ok(LatencyData {
+        threshold_ms: None,
+        candidate: latency_side("2.0", (5000, 250.0, 0, 0)),
+        baselines: Vec::new(),
+    });
+    let first = run(&obs, &policy(), &Acks::default()).remove(4);
+    assert_eq!(first.status, Status::Skipped);
+    assert_eq!(first.value, "p95 250 ms");
+    assert_eq!(first.detail, "skipped: no earlier release");
 }

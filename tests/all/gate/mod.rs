@@ -2,7 +2,12 @@
 //! end to end through the binary with a zero soak. `measured` reproduces each case the validation
 //! of issue 9 measured on the earlier gate, with the verdict it gets now.
 
+mod backtest;
+mod chart;
+mod deadline;
+mod latency;
 mod measured;
+mod replay;
 
 use crate::support::fake_sentry::{
     FakeDeploy, FakeIssue, FakeProject, FakeRelease, FakeSentry, ORG, Traffic, World,
@@ -65,6 +70,8 @@ const STEADY: Traffic = Traffic {
     transactions_per_minute: 10_000.0,
     sessions_per_minute: 0.0,
     crash_free: 1.0,
+    mean_duration_ms: 100.0,
+    failure_rate: 0.01,
 };
 
 /// Project `web`; release 1.0.0 deployed a day before 2.0.0; both with the same steady traffic.
@@ -628,7 +635,13 @@ async fn the_mcp_tool_evaluates_the_same_rules_once() {
         .collect();
     assert_eq!(
         rules,
-        ["new-issues", "regressed-issues", "error-rate", "crash-free"]
+        [
+            "new-issues",
+            "regressed-issues",
+            "error-rate",
+            "crash-free",
+            "latency"
+        ]
     );
     let schema = serde_json::Value::Object(tool.output_schema().unwrap().clone());
     assert_conforms("check_release_health", &schema, &output.structured);
@@ -652,6 +665,51 @@ async fn the_mcp_tool_evaluates_the_same_rules_once() {
         "{}",
         output.text
     );
+}
+
+#[tokio::test]
+async fn the_mcp_tool_names_settings_never_flags() {
+    let fake = FakeSentry::start(world(Utc::now() - minutes(30)));
+    let quiet = Traffic {
+        errors_per_minute: 0.1,
+        transactions_per_minute: 20.0,
+        ..Traffic::default()
+    };
+    fake.with(|w| {
+        w.release(CANDIDATE).traffic = quiet;
+        w.release(BASELINE).traffic = quiet;
+    });
+    let registry = Registry::new();
+    let call = |environment: &str| {
+        let args = json!({"organization_slug": ORG, "version": CANDIDATE, "environment": environment, "project_slug": "web"});
+        registry.call(
+            Arc::new(ToolContext::new(session(&fake))),
+            "check_release_health",
+            args,
+            true,
+        )
+    };
+    let output = call("production").await.unwrap();
+    assert_eq!(
+        output.structured["verdict"], "inconclusive",
+        "{}",
+        output.text
+    );
+    assert!(
+        output
+            .text
+            .contains("of the 1000 transactions needed (the gate's min_transactions setting)"),
+        "{}",
+        output.text
+    );
+    assert!(!output.text.contains("--"), "{}", output.text);
+
+    let error = call("Production").await.unwrap_err().to_string();
+    assert!(
+        error.contains("its deploys went to production: check environment (names are case-sensitive), or record this deploy with create_deploy"),
+        "{error}"
+    );
+    assert!(!error.contains("--"), "{error}");
 }
 
 /// A fake whose candidate was deployed half an hour ago, for runs of the real binary.

@@ -29,7 +29,7 @@ pub struct FakeProject {
 
 /// Traffic of a release per minute while it serves the whole environment (see
 /// [`FakeRelease::serving`] for a part of it).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Traffic {
     /// Error events per minute.
     pub errors_per_minute: f64,
@@ -39,6 +39,25 @@ pub struct Traffic {
     pub sessions_per_minute: f64,
     /// Crash-free fraction of sessions.
     pub crash_free: f64,
+    /// Mean transaction duration in milliseconds; durations are exponentially distributed, so
+    /// the p95 is about three times the mean.
+    pub mean_duration_ms: f64,
+    /// Fraction of transactions that fail.
+    pub failure_rate: f64,
+}
+
+impl Default for Traffic {
+    /// No traffic; transactions, once a test sends some, last 100 ms on average and never fail.
+    fn default() -> Self {
+        Self {
+            errors_per_minute: 0.0,
+            transactions_per_minute: 0.0,
+            sessions_per_minute: 0.0,
+            crash_free: 0.0,
+            mean_duration_ms: 100.0,
+            failure_rate: 0.0,
+        }
+    }
 }
 
 /// A deploy of a release.
@@ -186,6 +205,8 @@ pub struct World {
     /// A factor on every release's error rate by the hour of the day (UTC), e.g. more errors per
     /// request in the evening; `None`: the same all day.
     pub error_rate_by_hour: Option<fn(u32) -> f64>,
+    /// How long every answer takes (a slow Sentry).
+    pub latency: std::time::Duration,
     /// Every request, as `path?decoded query`.
     pub requests: Vec<String>,
     /// The bearer token of every request, as (path, token).
@@ -322,6 +343,19 @@ impl FakeSentry {
         change(&mut self.world.lock().expect("world lock"))
     }
 
+    /// The latest instant any request asked about (its `end`), if one did.
+    pub fn latest_end(&self) -> Option<DateTime<Utc>> {
+        self.with(|w| {
+            w.requests
+                .iter()
+                .filter_map(|r| r.split_once('?'))
+                .flat_map(|(_, query)| query.split('&'))
+                .filter_map(|pair| pair.strip_prefix("end="))
+                .filter_map(parse)
+                .max()
+        })
+    }
+
     /// The requests seen whose path contains `fragment`.
     pub fn requests_to(&self, fragment: &str) -> Vec<String> {
         self.with(|w| {
@@ -373,6 +407,8 @@ async fn handle(
             .into_owned()
             .collect(),
     );
+    let latency = world.lock().expect("world lock").latency;
+    tokio::time::sleep(latency).await;
     let mut world = world.lock().expect("world lock");
     let described = query
         .0
@@ -715,27 +751,74 @@ fn release_in<'w>(world: &'w World, query: &str) -> Option<&'w FakeRelease> {
     world.releases.iter().find(|r| r.version == version)
 }
 
+/// Counts of errors or transactions (spans) over the asked range, and the transactions' duration
+/// percentiles (`p95(span.duration)`). Transactions may be filtered by duration
+/// (`span.duration:>Xms`) and by a failed status (`!span.status:[...]`).
 fn event_count(world: &World, query: &Query) -> Response<Body> {
     let range = (
         query.get("start").and_then(parse),
         query.get("end").and_then(parse),
     );
-    let count = match (release_in(world, query.get("query").unwrap_or("")), range) {
+    let terms = query.get("query").unwrap_or("");
+    let spans = query.get("dataset") == Some("spans");
+    let release = release_in(world, terms);
+    let count = match (release, range) {
         (Some(release), (Some(start), Some(end))) => {
-            let spans = query.get("dataset") == Some("spans");
+            let traffic = release.traffic;
             let rate = if spans {
-                release.traffic.transactions_per_minute
+                traffic.transactions_per_minute * transaction_share(&traffic, terms)
             } else {
-                release.traffic.errors_per_minute
+                traffic.errors_per_minute
             };
             (rate * world.weighted_minutes(release, start, end, !spans)).round() as u64
         }
         _ => 0,
     };
+    let mut row = serde_json::Map::new();
+    let mut units = serde_json::Map::new();
+    for (_, field) in query.0.iter().filter(|(key, _)| key == "field") {
+        let percentile = field
+            .strip_prefix('p')
+            .and_then(|rest| rest.strip_suffix("(span.duration)"))
+            .and_then(|p| p.parse::<f64>().ok());
+        let value = match (percentile, release) {
+            (Some(p), Some(release)) if count > 0 => {
+                json!(-release.traffic.mean_duration_ms * (1.0 - p / 100.0).ln())
+            }
+            (Some(_), _) => Value::Null,
+            (None, _) => json!(count),
+        };
+        if percentile.is_some() {
+            units.insert(field.clone(), json!("millisecond"));
+        }
+        row.insert(field.clone(), value);
+    }
     answer(
         StatusCode::OK,
-        json!({"data": [{"count()": count}], "meta": {"fields": {"count()": "integer"}}}),
+        json!({"data": [row], "meta": {"fields": {"count()": "integer"}, "units": units}}),
     )
+}
+
+/// The share of a release's transactions a search keeps: those slower than a duration, or failed.
+fn transaction_share(traffic: &Traffic, terms: &str) -> f64 {
+    terms.split_whitespace().fold(1.0, |share, term| {
+        if let Some(ms) = term
+            .strip_prefix("span.duration:>")
+            .and_then(|v| v.strip_suffix("ms"))
+            .and_then(|v| v.parse::<f64>().ok())
+        {
+            let slower = if traffic.mean_duration_ms > 0.0 {
+                (-ms / traffic.mean_duration_ms).exp()
+            } else {
+                0.0
+            };
+            share * slower
+        } else if term.starts_with("!span.status:") {
+            share * traffic.failure_rate
+        } else {
+            share
+        }
+    })
 }
 
 fn sessions(world: &World, query: &Query) -> Response<Body> {

@@ -9,3 +9,4 @@ pub mod http;
 pub mod mcp;
 pub mod schema;
 pub mod sentry;
+pub mod xychart;
