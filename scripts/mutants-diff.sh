@@ -21,7 +21,7 @@ if [ ! -s "$out/change.diff" ]; then
 fi
 echo "mutating the lines changed since $(git rev-parse --short "$base") (cap ${cap}s)"
 timeout "$cap" cargo mutants --in-diff "$out/change.diff" --output "$out" --copy-target=true \
-  --timeout "${MUTANTS_TIMEOUT:-180}" --cargo-test-arg=--lib || true
+  --timeout "${MUTANTS_TIMEOUT:-180}" --cargo-arg=--lib || true
 if [ -f "$out/mutants.out/outcomes.json" ]; then
   python3 scripts/mutants-table.py "$out/mutants.out/outcomes.json" --missed
 else

@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
 """Prints cargo-mutants' outcomes as a table per file: caught, missed, timeouts, score.
 
-Usage: scripts/mutants-table.py OUTCOMES_JSON [--missed]
+Usage: scripts/mutants-table.py OUTCOMES_JSON [MORE_OUTCOMES_JSON ...] [--missed]
+
+With several files, a later run's outcome for a mutant replaces an earlier one (scripts/mutants.sh
+reruns with the whole suite only what the unit tests missed). Mutants that `.cargo/mutants.toml`
+excludes (each with its reason there) are counted apart, not scored, so a table from a run made
+before an exclusion was added matches one made after.
 
 The score is caught over caught + missed, timeouts counted as caught (a mutant that makes the tests
 hang is noticed); unviable mutants (they do not compile) are left out. --missed also lists the
@@ -9,41 +14,63 @@ surviving mutants. Exit status 0 always: the table informs, the reviewer decides
 """
 
 import json
+import re
 import sys
+import tomllib
 from collections import defaultdict
+from pathlib import Path
+
+KINDS = {
+    "CaughtMutant": "caught",
+    "MissedMutant": "missed",
+    "Timeout": "timeout",
+    "Unviable": "unviable",
+}
+
+
+def exclusions():
+    config = Path(__file__).resolve().parent.parent / ".cargo" / "mutants.toml"
+    if not config.is_file():
+        return []
+    with open(config, "rb") as f:
+        return [re.compile(pattern) for pattern in tomllib.load(f).get("exclude_re", [])]
+
+
+def final_outcomes(paths):
+    """Each mutant's last outcome over the runs, by name."""
+    outcomes = {}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            for outcome in json.load(f)["outcomes"]:
+                scenario = outcome["scenario"]
+                kind = KINDS.get(outcome["summary"])
+                if isinstance(scenario, dict) and "Mutant" in scenario and kind:
+                    mutant = scenario["Mutant"]
+                    outcomes[mutant["name"]] = (mutant["file"], kind)
+    return outcomes
 
 
 def main():
-    path = sys.argv[1]
-    with open(path, encoding="utf-8") as f:
-        outcomes = json.load(f)["outcomes"]
-    rows = defaultdict(lambda: {"caught": 0, "missed": 0, "timeout": 0, "unviable": 0})
+    paths = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    excluded_by = exclusions()
+    columns = ("caught", "missed", "timeout", "unviable", "excluded")
+    rows = defaultdict(lambda: dict.fromkeys(columns, 0))
     missed = []
-    for outcome in outcomes:
-        mutant = outcome["scenario"]
-        if not isinstance(mutant, dict) or "Mutant" not in mutant:
-            continue  # the baseline run
-        mutant = mutant["Mutant"]
-        kind = {
-            "CaughtMutant": "caught",
-            "MissedMutant": "missed",
-            "Timeout": "timeout",
-            "Unviable": "unviable",
-        }.get(outcome["summary"])
-        if kind is None:
-            continue
-        rows[mutant["file"]][kind] += 1
+    for name, (file, kind) in sorted(final_outcomes(paths).items()):
+        if any(pattern.search(name) for pattern in excluded_by):
+            kind = "excluded"
+        rows[file][kind] += 1
         if kind == "missed":
-            missed.append(mutant["name"])
-    print(f"| file | caught | missed | timeouts | unviable | score |")
-    print(f"|---|---|---|---|---|---|")
-    totals = defaultdict(int)
+            missed.append(name)
+    print("| file | caught | missed | timeouts | unviable | excluded | score |")
+    print("|---|---|---|---|---|---|---|")
+    totals = dict.fromkeys(columns, 0)
     for file in sorted(rows):
         row = rows[file]
         for key, value in row.items():
             totals[key] += value
-        print(f"| `{file}` | {row['caught']} | {row['missed']} | {row['timeout']} | {row['unviable']} | {score(row)} |")
-    print(f"| all | {totals['caught']} | {totals['missed']} | {totals['timeout']} | {totals['unviable']} | {score(totals)} |")
+        print(f"| `{file}` | " + " | ".join(str(row[c]) for c in columns) + f" | {score(row)} |")
+    print("| all | " + " | ".join(str(totals[c]) for c in columns) + f" | {score(totals)} |")
     if "--missed" in sys.argv:
         print("\nmissed:")
         for name in missed:

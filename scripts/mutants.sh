@@ -10,6 +10,9 @@
 #   scripts/mutants.sh                 every listed file
 #   scripts/mutants.sh src/sentry/retry.rs ...   only these
 #   MUTANTS_TIMEOUT=300 scripts/mutants.sh       a longer per-mutant test timeout (seconds)
+#   MUTANTS_JOBS=2 scripts/mutants.sh            two mutants at a time (each in its own copy)
+#
+# Exclusions, each with its reason, are in .cargo/mutants.toml; the table counts them apart.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,9 +45,16 @@ for file in "${files[@]}"; do
 done
 
 out=${MUTANTS_OUT:-target/mutants}
+jobs=${MUTANTS_JOBS:-1}
 mkdir -p "$out"
-# Unit tests only: the deciding code is pinned by its own module's tests, and building one test
-# binary instead of two halves the time per mutant.
-cargo mutants "${args[@]}" --output "$out" --timeout "${MUTANTS_TIMEOUT:-180}" \
-  --cargo-test-arg=--lib || true
-python3 scripts/mutants-table.py "$out/mutants.out/outcomes.json"
+# Pass 1, unit tests only: the deciding code is pinned by its own module's tests, and building the
+# one unit-test binary (--cargo-arg applies to the build as well as the test phase) takes a third
+# of the time of building every test target.
+cargo mutants "${args[@]}" --output "$out" --timeout "${MUTANTS_TIMEOUT:-180}" -j "$jobs" \
+  --cargo-arg=--lib || true
+cp "$out/mutants.out/outcomes.json" "$out/outcomes-unit.json"
+# Pass 2, the whole suite, only for what pass 1 missed (--iterate skips the caught): a mutant the
+# end-to-end tests notice is caught too.
+cargo mutants "${args[@]}" --output "$out" --timeout "${MUTANTS_TIMEOUT:-180}" -j "$jobs" \
+  --iterate || true
+python3 scripts/mutants-table.py "$out/outcomes-unit.json" "$out/mutants.out/outcomes.json" --missed

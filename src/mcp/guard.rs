@@ -347,6 +347,62 @@ mod tests {
     }
 
     #[test]
+    fn the_start_up_message_names_the_hosts_and_whether_a_token_is_needed() {
+        let open = guard(&["mcp.example.com", "other.example:8443"], None);
+        assert!(!open.requires_token());
+        let hosts = open.hosts();
+        for expected in [
+            "localhost",
+            "127.0.0.1",
+            "mcp.example.com",
+            "other.example:8443",
+        ] {
+            assert!(
+                hosts.iter().any(|h| h == expected),
+                "{expected} in {hosts:?}"
+            );
+        }
+        assert!(guard(&[], Some("t0ken")).requires_token());
+    }
+
+    #[test]
+    fn each_refusal_is_its_status_with_a_reason_and_the_bearer_challenge_when_it_is_the_token() {
+        let cases = [
+            (Refusal::BadHost, StatusCode::BAD_REQUEST, None),
+            (
+                Refusal::HostNotAllowed("evil.example".into()),
+                StatusCode::FORBIDDEN,
+                None,
+            ),
+            (
+                Refusal::OriginNotAllowed("null".into()),
+                StatusCode::FORBIDDEN,
+                None,
+            ),
+            (
+                Refusal::MissingToken,
+                StatusCode::UNAUTHORIZED,
+                Some("Bearer realm=\"sentry-companion\""),
+            ),
+            (
+                Refusal::WrongToken,
+                StatusCode::UNAUTHORIZED,
+                Some("Bearer realm=\"sentry-companion\", error=\"invalid_token\""),
+            ),
+        ];
+        for (refusal, status, challenge) in cases {
+            let response = refusal.clone().into_response();
+            assert_eq!(response.status(), status, "{refusal:?}");
+            let header = response.headers().get(WWW_AUTHENTICATE);
+            assert_eq!(
+                header.map(|h| h.to_str().unwrap()),
+                challenge,
+                "{refusal:?}"
+            );
+        }
+    }
+
+    #[test]
     fn a_specific_listen_address_is_a_host_too() {
         let guard = Guard::new("10.1.2.3:8000".parse().unwrap(), &[], None).unwrap();
         assert_eq!(check(&guard, &[("host", "10.1.2.3:8000")]), Ok(()));

@@ -411,6 +411,37 @@ mod tests {
     }
 
     #[test]
+    fn each_status_is_its_kind_and_keeps_its_code() {
+        let releases = path(&["organizations", "acme", "releases"]);
+        let kind = |status: u16| {
+            let error = ApiError::from_status("POST", &releases, status, "");
+            assert_eq!(error.status(), Some(status), "{error:?}");
+            error
+        };
+        assert!(matches!(kind(400), ApiError::Invalid { .. }));
+        assert!(matches!(kind(422), ApiError::Invalid { .. }));
+        assert!(matches!(kind(409), ApiError::Conflict { .. }));
+        assert!(matches!(kind(429), ApiError::RateLimited { .. }));
+        assert!(matches!(kind(502), ApiError::Server { .. }));
+        assert!(matches!(kind(418), ApiError::Server { .. }));
+    }
+
+    #[test]
+    fn only_a_write_without_an_answer_may_have_been_applied() {
+        let unanswered = ApiError::MaybeApplied {
+            method: "POST".into(),
+            resource: "releases".into(),
+            reason: "timed out".into(),
+        };
+        assert!(unanswered.may_have_been_applied());
+        let releases = path(&["organizations", "acme", "releases"]);
+        for status in [400, 409, 429, 500] {
+            let answered = ApiError::from_status("POST", &releases, status, "");
+            assert!(!answered.may_have_been_applied(), "{status}");
+        }
+    }
+
+    #[test]
     fn names_the_scope_per_kind_of_request() {
         let release = path(&["organizations", "acme", "releases"]);
         assert_eq!(required_scope("POST", &release), "project:releases");
