@@ -69,6 +69,20 @@ impl GitRepo {
         start: Option<&str>,
         on_progress: &(dyn Fn(usize) + Sync),
     ) -> Result<Batch, GitError> {
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        let threads = reading_threads(cores, ids.len());
+        self.read_commits_on(threads, ids, filter, start, on_progress)
+    }
+
+    /// [`GitRepo::read_commits`] on `threads` threads.
+    fn read_commits_on(
+        &self,
+        threads: usize,
+        ids: &[String],
+        filter: &PathFilter,
+        start: Option<&str>,
+        on_progress: &(dyn Fn(usize) + Sync),
+    ) -> Result<Batch, GitError> {
         let job = ReadJob {
             git_dir: self.raw().path(),
             boundary: self.shallow_boundary(),
@@ -79,10 +93,6 @@ impl GitRepo {
         };
         // Oldest first: a parent is then usually read before its children, and its tree known.
         let oldest_first: Vec<&String> = ids.iter().rev().collect();
-        let threads = std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .min(ids.len() / MIN_COMMITS_PER_THREAD)
-            .max(1);
         let runs: Vec<&[&String]> = oldest_first
             .chunks(ids.len().div_ceil(threads).max(1))
             .collect();
@@ -116,6 +126,11 @@ impl GitRepo {
 
 /// Below this many commits per thread, starting threads costs more than it saves.
 const MIN_COMMITS_PER_THREAD: usize = 2000;
+
+/// Threads to read `commits` commits on `cores` cores: one per core, each with enough to do.
+fn reading_threads(cores: usize, commits: usize) -> usize {
+    cores.min(commits / MIN_COMMITS_PER_THREAD).max(1)
+}
 
 /// What every reading thread shares.
 struct ReadJob<'a> {
@@ -233,4 +248,127 @@ fn rfc3339(when: git2::Time) -> String {
         .unwrap_or_default()
         .with_timezone(&offset)
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use git2::{Signature, Time};
+    use std::sync::Mutex;
+
+    #[test]
+    fn one_thread_per_core_only_with_enough_commits_for_each() {
+        assert_eq!(reading_threads(8, 0), 1);
+        assert_eq!(reading_threads(8, MIN_COMMITS_PER_THREAD - 1), 1);
+        assert_eq!(reading_threads(8, 2 * MIN_COMMITS_PER_THREAD - 1), 1);
+        assert_eq!(reading_threads(8, 2 * MIN_COMMITS_PER_THREAD), 2);
+        assert_eq!(reading_threads(2, 100 * MIN_COMMITS_PER_THREAD), 2);
+        assert_eq!(reading_threads(1, 100 * MIN_COMMITS_PER_THREAD), 1);
+    }
+
+    /// A repository of `count` commits in a line, each changing its own file; newest first.
+    fn linear_history(count: usize) -> (tempfile::TempDir, GitRepo, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let repo = Repository::init(dir.path()).unwrap();
+        let mut parent: Option<Oid> = None;
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let blob = repo.blob(format!("change {n}\n").as_bytes()).unwrap();
+            let mut tree = match parent {
+                Some(id) => repo.treebuilder(Some(&repo.find_commit(id).unwrap().tree().unwrap())),
+                None => repo.treebuilder(None),
+            }
+            .unwrap();
+            tree.insert(format!("file{n}.txt"), blob, 0o100644)
+                .unwrap();
+            let tree = repo.find_tree(tree.write().unwrap()).unwrap();
+            let who = Signature::new(
+                "Ada",
+                "ada@example.com",
+                &Time::new(1_700_000_000 + n as i64, 60),
+            )
+            .unwrap();
+            let parents: Vec<Commit<'_>> = parent
+                .iter()
+                .map(|id| repo.find_commit(*id).unwrap())
+                .collect();
+            let parents: Vec<&Commit<'_>> = parents.iter().collect();
+            let id = repo
+                .commit(
+                    Some("HEAD"),
+                    &who,
+                    &who,
+                    &format!("commit {n}\n\n"),
+                    &tree,
+                    &parents,
+                )
+                .unwrap();
+            ids.push(id.to_string());
+            parent = Some(id);
+        }
+        ids.reverse();
+        let git = GitRepo::open(dir.path()).unwrap();
+        (dir, git, ids)
+    }
+
+    fn read_on(
+        git: &GitRepo,
+        threads: usize,
+        ids: &[String],
+        start: Option<&str>,
+    ) -> (Batch, Vec<usize>) {
+        let seen = Mutex::new(Vec::new());
+        let batch = git
+            .read_commits_on(
+                threads,
+                ids,
+                &PathFilter::new::<&str>(&[]),
+                start,
+                &|done| seen.lock().unwrap().push(done),
+            )
+            .unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_unstable();
+        (batch, seen)
+    }
+
+    #[test]
+    fn any_split_between_threads_reads_the_same_commits_in_the_same_order() {
+        let (_dir, git, all) = linear_history(8);
+        // The oldest commit is the start: the seven after it are the release's.
+        let (start, ids) = (all[7].as_str(), &all[..7]);
+        let (alone, progress) = read_on(&git, 1, ids, Some(start));
+        assert_eq!(progress, (1..=7).collect::<Vec<_>>(), "one tick per commit");
+        let read: Vec<&str> = alone.records.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(read, ids, "newest first, as asked");
+        assert!(alone.reaches_start);
+        assert_eq!(alone.records[6].message, "commit 1");
+        assert_eq!(alone.records[0].message, "commit 7");
+        let changed = |r: &CommitRecord| r.changes.as_ref().unwrap()[0].path.clone();
+        assert_eq!(changed(&alone.records[0]), "file7.txt");
+        // 2 and 3 threads split 7 commits unevenly (4+3, 3+3+1); 7 and 9 give one each or fewer.
+        for threads in [2, 3, 7, 9] {
+            let (split, progress) = read_on(&git, threads, ids, Some(start));
+            assert_eq!(split.records, alone.records, "{threads} threads");
+            assert!(split.reaches_start, "{threads} threads");
+            assert_eq!(progress, (1..=7).collect::<Vec<_>>(), "{threads} threads");
+        }
+    }
+
+    #[test]
+    fn the_start_is_reached_only_through_a_child_of_it() {
+        let (_dir, git, all) = linear_history(4);
+        for threads in [1, 2] {
+            // Commits 3 and 2 do not have commit 0 as a parent.
+            let (batch, _) = read_on(&git, threads, &all[..2], Some(all[3].as_str()));
+            assert!(!batch.reaches_start, "{threads} threads");
+            let (batch, _) = read_on(&git, threads, &all[..3], Some(all[3].as_str()));
+            assert!(batch.reaches_start, "{threads} threads");
+            let (batch, _) = read_on(&git, threads, &all[..3], None);
+            assert!(
+                !batch.reaches_start,
+                "{threads} threads: no start, nothing reached"
+            );
+        }
+    }
 }
