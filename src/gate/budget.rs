@@ -236,4 +236,23 @@ mod tests {
         );
         assert!(Tests::of(&policy(None)).unwrap().error_ceiling.is_none());
     }
+
+    #[test]
+    fn the_crash_and_latency_tests_take_their_thresholds_from_the_policy() {
+        let mut policy = policy(None);
+        // A crash-free floor whose complement is exact in binary.
+        policy.min_crash_free = 0.75;
+        policy.latency.max_increase = 0.3;
+        let tests = Tests::of(&policy).unwrap();
+        let floor = CeilingTest::new(0.25, EVENTS_TO_FAIL).unwrap();
+        assert_eq!(tests.crash_floor, floor, "at most 25% of sessions crash");
+        let crashes = EventFloors {
+            to_fail: EVENTS_TO_FAIL,
+            to_pass: 0,
+        };
+        assert_eq!(tests.crash_ratio, RatioTest::new(0.25, crashes).unwrap());
+        assert_eq!(tests.failures, RatioTest::new(0.3, crashes).unwrap());
+        let no_margin = RatioTest::new(0.0, EventFloors::default()).unwrap();
+        assert_eq!(tests.latency, no_margin);
+    }
 }
