@@ -50,6 +50,7 @@ debug = false
 [workspace]
 TOML
 cp Cargo.lock "$crate/Cargo.lock"
+mkdir -p "$crate/.cargo" && cp .cargo/mutants.toml "$crate/.cargo/"
 out="$root/target/mutants-leaf/out"
 mkdir -p "$out"
 (cd "$crate" && cargo mutants --output "$out" -j "${MUTANTS_JOBS:-1}" --cargo-arg=--lib \

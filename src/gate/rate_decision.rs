@@ -822,6 +822,18 @@ mod tests {
     }
 
     #[test]
+    fn between_the_soak_and_the_timeout_the_late_share_is_spent_by_elapsed_fraction() {
+        let plan = plan();
+        assert_eq!((plan.false_alarm(), plan.false_pass()), (ALPHA, BETA));
+        // Halfway from the 10m soak to the 15m timeout.
+        let halfway = plan.spent_by(minutes(12) + Duration::from_secs(30));
+        let late = |budget: f64| AlphaSpending::obrien_fleming(LATE_SHARE * budget).spent(0.5);
+        close(halfway.false_alarm, 0.8 * ALPHA + late(ALPHA), 1e-15);
+        close(halfway.false_pass, 0.8 * BETA + late(BETA), 1e-15);
+        assert!(halfway.false_alarm < ALPHA, "{halfway:?}");
+    }
+
+    #[test]
     fn a_watch_without_looks_after_the_soak_spends_everything_by_it() {
         let plan = SpendingPlan::new(minutes(10), minutes(10), ALPHA, BETA).unwrap();
         close(plan.spent_by(minutes(10)).false_alarm, ALPHA, 1e-15);
@@ -968,6 +980,8 @@ mod tests {
                 .decision
         };
         assert_eq!(judge_bare(8, 0), Decision::Fail);
+        // Exactly at the floor is enough.
+        assert_eq!(judge((10, 1e3), (0, 1e3), soak).decision, Decision::Fail);
         assert_eq!(judge_bare(0, 12), Decision::Pass);
     }
 
