@@ -279,8 +279,7 @@ mod tests {
                 None => repo.treebuilder(None),
             }
             .unwrap();
-            tree.insert(format!("file{n}.txt"), blob, 0o100644)
-                .unwrap();
+            tree.insert(format!("file{n}.txt"), blob, 0o100644).unwrap();
             let tree = repo.find_tree(tree.write().unwrap()).unwrap();
             let who = Signature::new(
                 "Ada",

@@ -418,6 +418,9 @@ mod tests {
             assert_eq!(error.status(), Some(status), "{error:?}");
             error
         };
+        assert!(matches!(kind(401), ApiError::Unauthorized { .. }));
+        assert!(matches!(kind(403), ApiError::Forbidden { .. }));
+        assert!(matches!(kind(404), ApiError::NotFound { .. }));
         assert!(matches!(kind(400), ApiError::Invalid { .. }));
         assert!(matches!(kind(422), ApiError::Invalid { .. }));
         assert!(matches!(kind(409), ApiError::Conflict { .. }));
@@ -460,6 +463,66 @@ mod tests {
         assert_eq!(required_scope("GET", &rules), "alerts:read");
         let seer = path(&["organizations", "acme", "issues", "1", "autofix"]);
         assert_eq!(required_scope("POST", &seer), "event:write");
+    }
+
+    #[test]
+    fn every_path_word_picks_its_scope() {
+        let scope = |method: &str, segments: &[&str]| required_scope(method, &path(segments));
+        for word in [
+            "releases",
+            "deploys",
+            "repos",
+            "chunk-upload",
+            "artifactbundle",
+        ] {
+            assert_eq!(
+                scope("GET", &["organizations", "acme", word]),
+                "project:releases",
+                "{word}"
+            );
+        }
+        for word in ["combined-rules", "alert-rules", "rules", "monitors"] {
+            assert_eq!(
+                scope("GET", &["organizations", "acme", word]),
+                "alerts:read",
+                "{word}"
+            );
+            assert_eq!(
+                scope("PUT", &["organizations", "acme", word]),
+                "alerts:write",
+                "{word}"
+            );
+        }
+        assert_eq!(
+            scope("GET", &["organizations", "acme", "shortids", "W-1"]),
+            "event:read"
+        );
+        assert_eq!(
+            scope("GET", &["teams", "acme", "backend"]),
+            "org:read",
+            "a team, read"
+        );
+        assert_eq!(
+            scope("GET", &["teams", "acme", "backend", "projects"]),
+            "project:read"
+        );
+        assert_eq!(
+            scope("POST", &["organizations", "acme", "members"]),
+            "org:read"
+        );
+        assert_eq!(scope("DELETE", &["teams", "acme", "backend"]), "team:write");
+    }
+
+    #[test]
+    fn html_pages_are_named_not_quoted() {
+        for page in [
+            "<!DOCTYPE html><p>x</p>",
+            "<html><body>502</body></html>",
+            "<head></head>",
+        ] {
+            assert!(detail_of(page).contains("HTML page"), "{page}");
+        }
+        assert_eq!(detail_of("<p>plain</p>"), "<p>plain</p>");
     }
 
     #[test]
