@@ -252,8 +252,8 @@ fn rfc3339(when: git2::Time) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixture::Fixture;
     use super::*;
-    use git2::{Signature, Time};
     use std::sync::Mutex;
 
     #[test]
@@ -266,48 +266,40 @@ mod tests {
         assert_eq!(reading_threads(1, 100 * MIN_COMMITS_PER_THREAD), 1);
     }
 
-    /// A repository of `count` commits in a line, each changing its own file; newest first.
-    fn linear_history(count: usize) -> (tempfile::TempDir, GitRepo, Vec<String>) {
-        let dir = tempfile::tempdir().unwrap();
-        let repo = Repository::init(dir.path()).unwrap();
-        let mut parent: Option<Oid> = None;
-        let mut ids = Vec::new();
-        for n in 0..count {
-            let blob = repo.blob(format!("change {n}\n").as_bytes()).unwrap();
-            let mut tree = match parent {
-                Some(id) => repo.treebuilder(Some(&repo.find_commit(id).unwrap().tree().unwrap())),
-                None => repo.treebuilder(None),
-            }
-            .unwrap();
-            tree.insert(format!("file{n}.txt"), blob, 0o100644).unwrap();
-            let tree = repo.find_tree(tree.write().unwrap()).unwrap();
-            let who = Signature::new(
-                "Ada",
-                "ada@example.com",
-                &Time::new(1_700_000_000 + n as i64, 60),
-            )
-            .unwrap();
-            let parents: Vec<Commit<'_>> = parent
-                .iter()
-                .map(|id| repo.find_commit(*id).unwrap())
-                .collect();
-            let parents: Vec<&Commit<'_>> = parents.iter().collect();
-            let id = repo
-                .commit(
-                    Some("HEAD"),
-                    &who,
-                    &who,
-                    &format!("commit {n}\n\n"),
-                    &tree,
-                    &parents,
-                )
-                .unwrap();
-            ids.push(id.to_string());
-            parent = Some(id);
-        }
+    /// A repository of `count` commits in a line, each adding its own file; newest first.
+    fn linear_history(count: usize) -> (Fixture, GitRepo, Vec<String>) {
+        let fixture = Fixture::new();
+        let mut ids: Vec<String> = (0..count)
+            .map(|n| {
+                let name = format!("file{n}.txt");
+                let content = format!("change {n}\n");
+                let when = (1_700_000_000 + n as i64, 60);
+                let id =
+                    fixture.commit(&format!("commit {n}\n\n"), when, &[(&name, Some(&content))]);
+                id.to_string()
+            })
+            .collect();
         ids.reverse();
-        let git = GitRepo::open(dir.path()).unwrap();
-        (dir, git, ids)
+        let git = GitRepo::open(fixture.path()).unwrap();
+        (fixture, git, ids)
+    }
+
+    fn read_with(
+        git: &GitRepo,
+        threads: usize,
+        ids: &[String],
+        filter: &PathFilter,
+        start: Option<&str>,
+    ) -> (Batch, Vec<usize>) {
+        let seen = Mutex::new(Vec::new());
+        let batch = git
+            .read_commits_on(threads, ids, filter, start, &|done| {
+                seen.lock().unwrap().push(done)
+            })
+            .unwrap();
+        let mut seen = seen.into_inner().unwrap();
+        seen.sort_unstable();
+        (batch, seen)
     }
 
     fn read_on(
@@ -316,24 +308,28 @@ mod tests {
         ids: &[String],
         start: Option<&str>,
     ) -> (Batch, Vec<usize>) {
-        let seen = Mutex::new(Vec::new());
-        let batch = git
-            .read_commits_on(
-                threads,
-                ids,
-                &PathFilter::new::<&str>(&[]),
-                start,
-                &|done| seen.lock().unwrap().push(done),
-            )
-            .unwrap();
-        let mut seen = seen.into_inner().unwrap();
-        seen.sort_unstable();
-        (batch, seen)
+        read_with(git, threads, ids, &PathFilter::default(), start)
+    }
+
+    fn changed(record: &CommitRecord) -> Vec<String> {
+        let changes = record.changes.as_ref().expect("a patch set");
+        changes
+            .iter()
+            .map(|c| format!("{} {}", c.kind.letter(), c.path))
+            .collect()
+    }
+
+    fn patch_set_sizes(batch: &Batch) -> Vec<Option<usize>> {
+        batch
+            .records
+            .iter()
+            .map(|r| r.changes.as_ref().map(Vec::len))
+            .collect()
     }
 
     #[test]
     fn any_split_between_threads_reads_the_same_commits_in_the_same_order() {
-        let (_dir, git, all) = linear_history(8);
+        let (_fixture, git, all) = linear_history(8);
         // The oldest commit is the start: the seven after it are the release's.
         let (start, ids) = (all[7].as_str(), &all[..7]);
         let (alone, progress) = read_on(&git, 1, ids, Some(start));
@@ -343,8 +339,7 @@ mod tests {
         assert!(alone.reaches_start);
         assert_eq!(alone.records[6].message, "commit 1");
         assert_eq!(alone.records[0].message, "commit 7");
-        let changed = |r: &CommitRecord| r.changes.as_ref().unwrap()[0].path.clone();
-        assert_eq!(changed(&alone.records[0]), "file7.txt");
+        assert_eq!(changed(&alone.records[0]), ["A file7.txt"]);
         // 2 and 3 threads split 7 commits unevenly (4+3, 3+3+1); 7 and 9 give one each or fewer.
         for threads in [2, 3, 7, 9] {
             let (split, progress) = read_on(&git, threads, ids, Some(start));
@@ -356,7 +351,7 @@ mod tests {
 
     #[test]
     fn the_start_is_reached_only_through_a_child_of_it() {
-        let (_dir, git, all) = linear_history(4);
+        let (_fixture, git, all) = linear_history(4);
         for threads in [1, 2] {
             // Commits 3 and 2 do not have commit 0 as a parent.
             let (batch, _) = read_on(&git, threads, &all[..2], Some(all[3].as_str()));
@@ -369,5 +364,101 @@ mod tests {
                 "{threads} threads: no start, nothing reached"
             );
         }
+    }
+
+    #[test]
+    fn a_record_carries_the_author_and_the_date_in_the_authors_offset() {
+        let fixture = Fixture::new();
+        // 2023-11-14T22:13:20Z, written at +05:30.
+        let id = fixture.commit(
+            "Fix the price\n\nBody.\n",
+            (1_700_000_000, 330),
+            &[("a", Some("1"))],
+        );
+        let git = GitRepo::open(fixture.path()).unwrap();
+        let (batch, _) = read_on(&git, 1, &[id.to_string()], None);
+        let record = &batch.records[0];
+        assert_eq!(record.timestamp, "2023-11-15T03:43:20+05:30");
+        assert_eq!(record.message, "Fix the price\n\nBody.");
+        assert_eq!(
+            (record.author_name.as_str(), record.author_email.as_str()),
+            ("Ada", "ada@example.com")
+        );
+        assert_eq!(changed(record), ["A a"], "a root commit adds its files");
+    }
+
+    #[test]
+    fn merges_and_shallow_boundaries_have_no_patch_set_but_empty_commits_do() {
+        let fixture = Fixture::new();
+        let base = fixture.commit("base", (100, 0), &[("a", Some("1"))]);
+        let side = fixture.commit("side", (200, 0), &[("b", Some("2"))]);
+        fixture.reset_to(base);
+        let main = fixture.commit("main", (300, 0), &[("c", Some("3"))]);
+        let merge = fixture.merge("merge", 400, &[main, side]);
+        let empty = fixture.commit("empty", (500, 0), &[]);
+        let git = GitRepo::open(fixture.path()).unwrap();
+        let ids: Vec<String> = [empty, merge, main, side, base]
+            .iter()
+            .map(Oid::to_string)
+            .collect();
+        let (batch, _) = read_on(&git, 1, &ids, None);
+        assert_eq!(
+            patch_set_sizes(&batch),
+            [Some(0), None, Some(1), Some(1), Some(1)]
+        );
+
+        // A shallow clone's boundary commit has no parent to compare with.
+        std::fs::write(fixture.path().join(".git/shallow"), format!("{main}\n")).unwrap();
+        let git = GitRepo::open(fixture.path()).unwrap();
+        let (batch, _) = read_on(&git, 1, &[main.to_string(), base.to_string()], None);
+        assert_eq!(
+            patch_set_sizes(&batch),
+            [None, Some(1)],
+            "the boundary, then a real root"
+        );
+    }
+
+    #[test]
+    fn a_path_filter_keeps_only_the_commits_that_touch_it() {
+        let fixture = Fixture::new();
+        let web = fixture.commit("web", (100, 0), &[("web/app.js", Some("1"))]);
+        let api = fixture.commit("api", (200, 0), &[("api/main.rs", Some("2"))]);
+        let both = fixture.commit(
+            "both",
+            (300, 0),
+            &[("web/app.js", Some("3")), ("api/main.rs", Some("4"))],
+        );
+        let git = GitRepo::open(fixture.path()).unwrap();
+        let ids: Vec<String> = [both, api, web].iter().map(Oid::to_string).collect();
+        let (batch, _) = read_with(&git, 1, &ids, &PathFilter::new(&["web"]), None);
+        let kept: Vec<&str> = batch.records.iter().map(|r| r.message.as_str()).collect();
+        assert_eq!(kept, ["both", "web"]);
+        assert_eq!(changed(&batch.records[0]), ["M web/app.js"]);
+    }
+
+    #[test]
+    fn the_walk_never_shows_a_parent_before_its_children() {
+        let fixture = Fixture::new();
+        // A clock-skewed branch: its commit is older than its own parent.
+        let base = fixture.commit("base", (1_000, 0), &[("a", Some("1"))]);
+        let skewed = fixture.commit("skewed", (500, 0), &[("b", Some("2"))]);
+        fixture.reset_to(base);
+        let later = fixture.commit("later", (2_000, 0), &[("c", Some("3"))]);
+        let merge = fixture.merge("merge", 3_000, &[later, skewed]);
+        let git = GitRepo::open(fixture.path()).unwrap();
+        let walk = |hidden: Option<Oid>| -> Vec<String> {
+            let hidden = hidden.map(|id| id.to_string());
+            git.walk(&merge.to_string(), hidden.as_deref())
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let walked = walk(None);
+        let position = |id: Oid| walked.iter().position(|w| *w == id.to_string()).unwrap();
+        assert_eq!(walked.len(), 4);
+        assert_eq!(position(merge), 0);
+        assert!(position(skewed) < position(base), "{walked:?}");
+        assert!(position(later) < position(base), "{walked:?}");
+        assert_eq!(walk(Some(later)), [merge.to_string(), skewed.to_string()]);
     }
 }

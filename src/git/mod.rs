@@ -2,6 +2,8 @@
 //!
 //! Commits leave this module as 40-hex strings, so nothing else depends on git2's types.
 
+#[cfg(test)]
+mod fixture;
 pub mod history;
 pub mod patchset;
 pub mod remote;

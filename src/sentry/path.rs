@@ -227,4 +227,32 @@ mod tests {
             "the autofix of issue '1' in organization 'acme'"
         );
     }
+
+    #[test]
+    fn each_kind_of_resource_has_its_name() {
+        for (segment, noun) in [
+            ("releases", "release"),
+            ("teams", "team"),
+            ("dashboards", "dashboard"),
+            ("replays", "replay"),
+            ("trace", "trace"),
+            ("trace-meta", "trace"),
+            ("alert-rules", "metric alert rule"),
+            ("rules", "issue alert rule"),
+            ("tags", "tag"),
+        ] {
+            let path = ApiPath::new(&["organizations", "acme", segment, "x1"]).unwrap();
+            assert_eq!(
+                path.describe(),
+                format!("{noun} 'x1' in organization 'acme'"),
+                "{segment}"
+            );
+        }
+    }
+
+    #[test]
+    fn debug_shows_the_encoded_path() {
+        let path = ApiPath::new(&["organizations", "a b", "issues"]).unwrap();
+        assert_eq!(format!("{path:?}"), "/api/0/organizations/a%20b/issues/");
+    }
 }

@@ -184,4 +184,21 @@ mod tests {
             policy.max_delay
         );
     }
+
+    #[test]
+    fn a_hinted_wait_adds_at_most_half_the_base_delay_of_jitter() {
+        let policy = RetryPolicy {
+            base_delay: Duration::from_secs(2),
+            max_delay: Duration::from_secs(60),
+            ..RetryPolicy::default()
+        };
+        let hint = Some(Duration::from_secs(10));
+        assert_eq!(policy.delay(1, hint, 0.5), Duration::from_millis(10_500));
+        assert_eq!(policy.delay(1, hint, 1.0), Duration::from_secs(11));
+        assert_eq!(
+            policy.delay(1, hint, 7.0),
+            Duration::from_secs(11),
+            "clamped"
+        );
+    }
 }
