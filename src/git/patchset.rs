@@ -336,3 +336,151 @@ fn git_order(a: &Entry<'_>, b: &Entry<'_>) -> Ordering {
     };
     next(a).cmp(&next(b))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::fixture::Fixture;
+    use super::*;
+
+    #[test]
+    fn a_filter_tidies_its_paths_and_the_root_keeps_everything() {
+        let filter = PathFilter::new(&["./web//", "web", "api/v2/"]);
+        assert_eq!(filter.prefixes, [b"web".to_vec(), b"api/v2".to_vec()]);
+        assert!(!filter.is_empty());
+        assert!(
+            PathFilter::new(&["web", "./"]).is_empty(),
+            "the root is everything"
+        );
+        assert!(PathFilter::new::<&str>(&[]).is_empty());
+    }
+
+    #[test]
+    fn a_filter_keeps_whole_path_components_only() {
+        let filter = PathFilter::new(&["web", "api/v2"]);
+        for kept in [&b"web"[..], b"web/app.js", b"api/v2/x.rs"] {
+            assert!(filter.keeps_file(kept), "{}", String::from_utf8_lossy(kept));
+        }
+        for dropped in [&b"website/a.js"[..], b"we", b"api/v1/x.rs", b"api"] {
+            assert!(
+                !filter.keeps_file(dropped),
+                "{}",
+                String::from_utf8_lossy(dropped)
+            );
+        }
+        // Directories on the way to a prefix are entered, and those below it.
+        for entered in [&b"api"[..], b"api/v2", b"web/static"] {
+            assert!(
+                filter.enters_dir(entered),
+                "{}",
+                String::from_utf8_lossy(entered)
+            );
+        }
+        for skipped in [&b"docs"[..], b"api/v1", b"webs"] {
+            assert!(
+                !filter.enters_dir(skipped),
+                "{}",
+                String::from_utf8_lossy(skipped)
+            );
+        }
+        let everything = PathFilter::default();
+        assert!(everything.keeps_file(b"any/file") && everything.enters_dir(b"any"));
+    }
+
+    #[test]
+    fn letters_are_gits() {
+        let letters =
+            [ChangeKind::Added, ChangeKind::Modified, ChangeKind::Deleted].map(ChangeKind::letter);
+        assert_eq!(letters, ["A", "M", "D"]);
+    }
+
+    /// The changes from commit `old` to commit `new` through `filter`, as `git --name-status` lines.
+    fn diff(fixture: &Fixture, old: Option<Oid>, new: Oid, filter: &PathFilter) -> Vec<String> {
+        let tree = |id: Oid| fixture.repo.find_commit(id).unwrap().tree_id();
+        let odb = fixture.repo.odb().unwrap();
+        let mut source = TreeSource::new(&odb);
+        let changes = source.diff(old.map(tree), Some(tree(new)), filter).unwrap();
+        changes
+            .iter()
+            .map(|c| format!("{} {}", c.kind.letter(), c.path))
+            .collect()
+    }
+
+    #[test]
+    fn nested_changes_come_in_gits_order() {
+        let fixture = Fixture::new();
+        let before = fixture.commit(
+            "before",
+            (100, 0),
+            &[
+                ("a.b", Some("1")),
+                ("lib/x.rs", Some("1")),
+                ("lib/y.rs", Some("1")),
+                ("web/app.js", Some("1")),
+                ("keep.txt", Some("1")),
+            ],
+        );
+        let after = fixture.commit(
+            "after",
+            (200, 0),
+            &[
+                ("a.b", Some("2")),
+                ("a/c", Some("new")),
+                ("lib/x.rs", Some("2")),
+                ("lib/y.rs", None),
+                ("lib/sub/z.rs", Some("new")),
+                ("web/app.js", None),
+            ],
+        );
+        let everything = PathFilter::default();
+        assert_eq!(
+            diff(&fixture, Some(before), after, &everything),
+            [
+                "M a.b",
+                "A a/c",
+                "A lib/sub/z.rs",
+                "M lib/x.rs",
+                "D lib/y.rs",
+                "D web/app.js"
+            ],
+            "a file `a.b` sorts before a directory `a` (`a/`), as in git"
+        );
+        let filter = PathFilter::new(&["lib/sub", "web"]);
+        assert_eq!(
+            diff(&fixture, Some(before), after, &filter),
+            ["A lib/sub/z.rs", "D web/app.js"]
+        );
+        assert_eq!(
+            diff(&fixture, None, before, &PathFilter::new(&["lib"])),
+            ["A lib/x.rs", "A lib/y.rs"],
+            "from the empty tree everything is added"
+        );
+        assert!(diff(&fixture, Some(after), after, &everything).is_empty());
+    }
+
+    #[test]
+    fn a_file_that_becomes_a_directory_is_deleted_and_its_files_added() {
+        let fixture = Fixture::new();
+        let file = fixture.commit("file", (100, 0), &[("docs", Some("one file"))]);
+        std::fs::remove_file(fixture.path().join("docs")).unwrap();
+        let dir = fixture.commit("dir", (200, 0), &[("docs/index.md", Some("# Docs"))]);
+        assert_eq!(
+            diff(&fixture, Some(file), dir, &PathFilter::default()),
+            ["D docs", "A docs/index.md"]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_mode_change_alone_is_a_modification() {
+        use std::os::unix::fs::PermissionsExt;
+        let fixture = Fixture::new();
+        let plain = fixture.commit("plain", (100, 0), &[("run.sh", Some("echo hi"))]);
+        let script = fixture.path().join("run.sh");
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let executable = fixture.commit("chmod", (200, 0), &[]);
+        assert_eq!(
+            diff(&fixture, Some(plain), executable, &PathFilter::default()),
+            ["M run.sh"]
+        );
+    }
+}
