@@ -471,4 +471,268 @@ mod tests {
         );
         assert_eq!(lines[3], format!("//# debugId={}", id()));
     }
+
+    /// A map of `file` whose one segment maps line 1 column 0 to `src/a.ts`.
+    const MAP: &str =
+        r#"{"version":3,"file":"a.js","sources":["src/a.ts"],"names":[],"mappings":"AAAA"}"#;
+
+    /// A directory holding `files`.
+    fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, content) in files {
+            std::fs::write(dir.path().join(name), content).unwrap();
+        }
+        dir
+    }
+
+    fn run(dir: &Path, dry_run: bool) -> InjectReport {
+        let request = InjectRequest {
+            selection: Selection {
+                paths: vec![dir.to_owned()],
+                ..Selection::default()
+            },
+            dry_run,
+        };
+        inject(&request).unwrap()
+    }
+
+    fn text(dir: &Path, name: &str) -> String {
+        std::fs::read_to_string(dir.join(name)).unwrap()
+    }
+
+    fn map_id(dir: &Path, name: &str) -> Option<String> {
+        let map: serde_json::Value = serde_json::from_str(&text(dir, name)).unwrap();
+        map["debugId"].as_str().map(str::to_owned)
+    }
+
+    fn outcome<'r>(report: &'r InjectReport, name: &str) -> &'r FileOutcome {
+        let found = report.files.iter().find(|f| f.path.ends_with(name));
+        found.unwrap_or_else(|| panic!("{name} in {report:?}"))
+    }
+
+    #[test]
+    fn actions_have_report_names() {
+        let names = [
+            Action::Injected,
+            Action::InjectedAtEnd,
+            Action::AlreadyInjected,
+            Action::MapCompleted,
+        ]
+        .map(Action::as_str);
+        assert_eq!(
+            names,
+            [
+                "injected",
+                "injected_at_end",
+                "already_injected",
+                "map_completed"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_referenced_map_is_shifted_and_given_the_files_id() {
+        let js = "run()\n//# sourceMappingURL=a.js.map\n";
+        let dir = dir_with(&[("a.js", js), ("a.js.map", MAP)]);
+        let report = run(dir.path(), false);
+        let a = outcome(&report, "a.js");
+        assert_eq!(a.action, Action::Injected);
+        assert_eq!(
+            a.map.as_deref(),
+            Some(dir.path().join("a.js.map").to_str().unwrap())
+        );
+        let written = text(dir.path(), "a.js");
+        assert!(written.starts_with(&snippet(a.debug_id)), "{written}");
+        assert!(
+            written.ends_with(&format!("//# debugId={}\n", a.debug_id)),
+            "{written}"
+        );
+        assert!(written.contains("\nrun()\n"), "{written}");
+        assert_eq!(map_id(dir.path(), "a.js.map"), Some(a.debug_id.to_string()));
+        assert!(
+            text(dir.path(), "a.js.map").contains(r#""mappings":";AAAA""#),
+            "shifted a line"
+        );
+
+        // A second run finds everything done and changes nothing.
+        let before = (text(dir.path(), "a.js"), text(dir.path(), "a.js.map"));
+        let again = run(dir.path(), false);
+        assert_eq!(outcome(&again, "a.js").action, Action::AlreadyInjected);
+        assert_eq!(outcome(&again, "a.js").debug_id, a.debug_id);
+        assert_eq!(
+            (text(dir.path(), "a.js"), text(dir.path(), "a.js.map")),
+            before
+        );
+    }
+
+    #[test]
+    fn a_dry_run_reports_and_writes_nothing() {
+        let files = [
+            ("a.js", "run()\n//# sourceMappingURL=a.js.map\n"),
+            ("a.js.map", MAP),
+            ("b.js", "alone()"),
+        ];
+        let dir = dir_with(&files);
+        let report = run(dir.path(), true);
+        assert!(report.dry_run);
+        assert_eq!(outcome(&report, "a.js").action, Action::Injected);
+        assert_eq!(outcome(&report, "b.js").action, Action::InjectedAtEnd);
+        for (name, content) in files {
+            assert_eq!(text(dir.path(), name), content, "{name}");
+        }
+    }
+
+    #[test]
+    fn without_a_usable_map_the_snippet_goes_last_on_lines_of_its_own() {
+        let dir = dir_with(&[
+            ("alone.js", "alone()"),
+            ("missing.js", "m()\n//# sourceMappingURL=missing.js.map"),
+            ("one.js", "one()\n//# sourceMappingURL=shared.map\n"),
+            ("two.js", "two()\n//# sourceMappingURL=shared.map\n"),
+            ("shared.map", MAP),
+        ]);
+        let report = run(dir.path(), false);
+        let alone = outcome(&report, "alone.js");
+        assert_eq!(alone.action, Action::InjectedAtEnd);
+        assert_eq!(
+            alone.note.as_deref(),
+            Some("no sourceMappingURL and no map with a matching name")
+        );
+        let expected = format!(
+            "alone()\n{}\n//# debugId={}\n",
+            snippet(alone.debug_id),
+            alone.debug_id
+        );
+        assert_eq!(text(dir.path(), "alone.js"), expected);
+        let missing = outcome(&report, "missing.js");
+        assert_eq!(missing.action, Action::InjectedAtEnd);
+        assert!(
+            missing
+                .note
+                .as_ref()
+                .unwrap()
+                .ends_with("(sourceMappingURL=missing.js.map) does not exist")
+        );
+        for shared in ["one.js", "two.js"] {
+            let file = outcome(&report, shared);
+            assert_eq!(file.action, Action::InjectedAtEnd, "{shared}");
+            assert!(
+                file.note
+                    .as_ref()
+                    .unwrap()
+                    .contains("referenced by several files"),
+                "{shared}"
+            );
+        }
+        assert_eq!(
+            map_id(dir.path(), "shared.map"),
+            None,
+            "a shared map is left alone"
+        );
+    }
+
+    #[test]
+    fn a_map_found_by_name_must_name_the_file() {
+        let other = MAP.replace(r#""file":"a.js""#, r#""file":"other.js""#);
+        let dir = dir_with(&[
+            ("a.js", "a()"),
+            ("a.js.map", MAP),
+            ("b.js", "b()"),
+            ("b.js.map", &other),
+        ]);
+        let report = run(dir.path(), false);
+        let a = outcome(&report, "a.js");
+        assert_eq!(a.action, Action::Injected);
+        assert!(a.note.as_ref().unwrap().starts_with("map found by name: "));
+        let written = text(dir.path(), "a.js");
+        assert!(
+            written.ends_with(&format!("a()\n//# debugId={}\n", a.debug_id)),
+            "{written}"
+        );
+        let b = outcome(&report, "b.js");
+        assert_eq!(b.action, Action::InjectedAtEnd);
+        assert!(
+            b.note
+                .as_ref()
+                .unwrap()
+                .ends_with(r#"matches by name but maps "other.js""#)
+        );
+    }
+
+    #[test]
+    fn a_run_stopped_before_the_map_is_completed_by_the_next() {
+        let js = "run()\n//# sourceMappingURL=a.js.map\n";
+        let dir = dir_with(&[("a.js", js), ("a.js.map", MAP)]);
+        let first = run(dir.path(), false);
+        let finished_map = text(dir.path(), "a.js.map");
+        std::fs::write(dir.path().join("a.js.map"), MAP).unwrap();
+        let dry = run(dir.path(), true);
+        assert_eq!(outcome(&dry, "a.js").action, Action::MapCompleted);
+        assert_eq!(
+            text(dir.path(), "a.js.map"),
+            MAP,
+            "a dry run writes nothing"
+        );
+        let second = run(dir.path(), false);
+        assert_eq!(outcome(&second, "a.js").action, Action::MapCompleted);
+        assert_eq!(
+            outcome(&second, "a.js").debug_id,
+            outcome(&first, "a.js").debug_id
+        );
+        assert_eq!(text(dir.path(), "a.js.map"), finished_map);
+    }
+
+    #[test]
+    fn a_map_with_another_id_or_none_after_an_appended_snippet_is_reported() {
+        let dir = dir_with(&[
+            ("a.js", "a()\n//# sourceMappingURL=a.js.map\n"),
+            ("a.js.map", MAP),
+        ]);
+        run(dir.path(), false);
+        let foreign = text(dir.path(), "a.js.map").replace(
+            &map_id(dir.path(), "a.js.map").unwrap(),
+            "00000000-0000-0000-0000-000000000001",
+        );
+        std::fs::write(dir.path().join("a.js.map"), foreign).unwrap();
+        let report = run(dir.path(), false);
+        let a = outcome(&report, "a.js");
+        assert_eq!(a.action, Action::AlreadyInjected);
+        assert_eq!(
+            a.note.as_deref(),
+            Some("its map has another debug id (00000000-0000-0000-0000-000000000001)")
+        );
+
+        // Injected at the end (no map then), and a map appears later: nothing moved, so the map
+        // cannot be completed by shifting it.
+        let late = dir_with(&[("b.js", "b()\n")]);
+        run(late.path(), false);
+        std::fs::write(late.path().join("b.js.map"), MAP.replace("a.js", "b.js")).unwrap();
+        let report = run(late.path(), false);
+        let b = outcome(&report, "b.js");
+        assert_eq!(b.action, Action::AlreadyInjected);
+        assert_eq!(b.note.as_deref(), Some("its map has no debug id"));
+        assert_eq!(map_id(late.path(), "b.js.map"), None);
+    }
+
+    #[test]
+    fn nothing_to_inject_names_the_extensions_and_paths() {
+        let dir = dir_with(&[("a.css", "a{}"), ("a.css.map", MAP)]);
+        let empty = dir.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        let request = InjectRequest {
+            selection: Selection {
+                paths: vec![dir.path().to_owned(), empty.clone()],
+                ..Selection::default()
+            },
+            dry_run: false,
+        };
+        let error = inject(&request).unwrap_err().to_string();
+        let paths = format!("{}, {}", dir.path().display(), empty.display());
+        assert_eq!(
+            error,
+            format!(
+                "no JavaScript files (js, cjs, mjs) found under {paths}: check the path, or pass --ext for other extensions"
+            )
+        );
+    }
 }
