@@ -294,6 +294,30 @@ mod tests {
     }
 
     #[test]
+    fn a_rate_needs_every_side_to_have_some_and_any_side_shows_traffic() {
+        let has = |candidate, baseline| {
+            let e = exposures(ExposureKind::Sessions, candidate, baseline);
+            (e.all_have_some(), e.any_has_some())
+        };
+        assert_eq!(has(1, 1), (true, true));
+        assert_eq!(has(1, 0), (false, true));
+        assert_eq!(has(0, 1), (false, true));
+        assert_eq!(has(0, 0), (false, false));
+        let mut pooled = exposures(ExposureKind::Sessions, 5, 5);
+        let mut silent = pooled.baselines[0].clone();
+        silent.1.amount = 0;
+        pooled.baselines.push(silent);
+        assert!(
+            !pooled.all_have_some(),
+            "one silent pooled release is enough to refuse"
+        );
+        assert_eq!(
+            pooled.why_not_this_kind().as_deref(),
+            Some("not per sessions: the baseline 1.0 has none in its window")
+        );
+    }
+
+    #[test]
     fn sides_without_an_exposure_are_named() {
         let only_candidate = exposures(ExposureKind::Sessions, 900, 0);
         assert!(!only_candidate.all_have_some());
