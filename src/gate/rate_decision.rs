@@ -1139,6 +1139,44 @@ mod tests {
         assert!(detectable > 0.02 && detectable < 0.05, "{detectable}");
     }
 
+    #[test]
+    fn the_critical_count_is_the_first_whose_tail_is_within_alpha_even_at_the_end() {
+        let tails = [1.0, 0.5, 0.25, 0.1];
+        let critical = |alpha: f64| critical_count(alpha, 3, |k| tails[k as usize]);
+        assert_eq!(critical(0.5), Some(1), "a tail equal to alpha is within it");
+        assert_eq!(critical(0.3), Some(2));
+        assert_eq!(critical(0.1), Some(3), "the last count, exactly at alpha");
+        assert_eq!(critical(0.09), None, "no count rare enough");
+        assert_eq!(critical(0.0), None, "no budget");
+    }
+
+    #[test]
+    fn the_detectable_rate_is_what_a_plain_search_finds() {
+        let allowance = soak_look();
+        for (exposure, events) in [
+            (1.0, 0),
+            (20.0, 0),
+            (500.0, 3),
+            (5_000.0, 90),
+            (200_000.0, 4_100),
+        ] {
+            let ceiling = CeilingTest::new(0.02, EVENTS_TO_FAIL).unwrap();
+            let judgement = ceiling.judge(Counts::new(events, exposure), allowance);
+            let null_mean = 0.02 * exposure;
+            // The first count rare enough under the ceiling, found one by one.
+            let critical = (0u64..)
+                .find(|k| poisson_upper_tail(*k, null_mean) <= allowance.false_alarm)
+                .unwrap();
+            // The mean at which that count is reached with the detection power, bracketed wide.
+            let detected = bisect(null_mean, 1e7, |mean| {
+                poisson_upper_tail(critical, mean) < DETECTION_POWER
+            });
+            let expected = detected / exposure;
+            let actual = judgement.detectable_rate().unwrap();
+            close(actual, expected, expected * 1e-9);
+        }
+    }
+
     /// A candidate and a baseline on comparable exposure, mostly near the floors and the limit:
     /// the candidate's count follows the baseline's at a ratio around ×1.25, with some noise.
     fn pairs() -> impl Strategy<Value = ((u64, f64), (u64, f64))> {
