@@ -24,6 +24,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# What the core layers (everything but the faces, the tool registry and source maps) use.
+CORE_DEPS = [
+    "anyhow", "base64", "bytes", "chrono", "fastrand", "flate2", "futures-core", "git2",
+    "percent-encoding", "reqwest", "rustls", "semver", "serde", "serde_json", "sha1", "thiserror",
+    "tokio", "tokio-util", "toml", "url", "libc", "schemars",
+]
+
 # Each part: the files mutated, the lib.rs that declares the modules they need, and the crate's
 # dependencies that those modules use (their versions are read from Cargo.toml).
 PARTS = {
@@ -101,6 +108,22 @@ pub mod sourcemaps {
 """,
         "deps": ["thiserror", "serde", "serde_json", "sha1", "ignore", "base64", "percent-encoding", "fastrand"],
     },
+    "core": {
+        "mutate": ["src/gate/timeline.rs", "src/release/limits.rs"],
+        "lib": """
+pub mod ci;
+pub mod exit;
+pub mod gate;
+pub mod git;
+pub mod output;
+pub mod release;
+pub mod sentry;
+pub mod text;
+pub mod time;
+pub use exit::Exit;
+""",
+        "deps": CORE_DEPS,
+    },
     "http-guard": {
         "mutate": ["src/mcp/guard.rs"],
         "lib": "pub mod mcp { pub mod guard; }\n",
@@ -111,11 +134,16 @@ pub mod sourcemaps {
 DEV_DEPS = ["proptest", "tempfile"]
 
 
-def dependency_lines(section, names):
-    """The lines of Cargo.toml's `[section]` that declare `names`."""
+def dependency_lines(kind, names):
+    """The lines of Cargo.toml that declare `names` as `kind` (dependencies or dev-dependencies),
+    platform-specific sections included (the scratch crates build on unix only)."""
     text = (ROOT / "Cargo.toml").read_text()
-    body = re.search(rf"^\[{re.escape(section)}\]\n(.*?)(?=^\[|\Z)", text, re.S | re.M).group(1)
-    lines = {line.split("=")[0].strip(): line for line in body.splitlines() if "=" in line}
+    lines = {}
+    for header, body in re.findall(r"^\[([^\]]+)\]\n(.*?)(?=^\[|\Z)", text, re.S | re.M):
+        if header == kind or header.endswith("." + kind):
+            for line in body.splitlines():
+                if "=" in line:
+                    lines.setdefault(line.split("=")[0].strip(), line)
     return "\n".join(lines[name] for name in names)
 
 

@@ -410,5 +410,154 @@ mod tests {
         assert!(replay.is_last(at(12), at(12) + TimeDelta::milliseconds(400), reserve));
         assert!(!replay.is_last(at(12), to_the_second, reserve));
         assert_eq!(replay.stop(), None);
+        assert_eq!(live.stop(), Some(at(15)));
+        let endless = Course::Live { deadline: None };
+        assert!(!endless.is_last(at(1_000), at(15), reserve));
+        assert_eq!(endless.latest_look(at(15), reserve), at(15));
+        assert_eq!(endless.stop(), None);
+    }
+
+    #[test]
+    fn the_next_look_is_never_before_this_one() {
+        let minute = Duration::from_secs(60);
+        assert_eq!(
+            next_look(at(10), minute, at(10), at(20)),
+            at(11),
+            "at the soak's end"
+        );
+        assert_eq!(
+            next_look(at(10), minute, at(3), at(5)),
+            at(10),
+            "latest already past"
+        );
+    }
+
+    /// A clock that moves only when the watch waits.
+    struct TestClock(std::sync::Mutex<DateTime<Utc>>);
+
+    impl Clock for TestClock {
+        fn now(&self) -> DateTime<Utc> {
+            *self.0.lock().unwrap()
+        }
+
+        fn sleep(&self, duration: Duration) -> impl Future<Output = ()> + Send {
+            *self.0.lock().unwrap() += delta(duration);
+            std::future::ready(())
+        }
+    }
+
+    fn rate_limited() -> ApiError {
+        ApiError::RateLimited {
+            detail: "slow down".into(),
+        }
+    }
+
+    /// Runs `persist` over `answers` (one per attempt) from minute 0, looking every
+    /// minute; returns how it ended, the progress lines and the clock's minute at the end.
+    async fn persist_over(
+        answers: Vec<Result<u32, LookError>>,
+        stop: Option<DateTime<Utc>>,
+    ) -> (Result<u32, Halt>, Vec<String>, i64) {
+        let clock = TestClock(std::sync::Mutex::new(at(0)));
+        let answers = std::sync::Mutex::new(answers.into_iter());
+        let mut lines = Vec::new();
+        let mut progress = |line: String| lines.push(line);
+        let ended = persist(&clock, Duration::from_secs(60), stop, &mut progress, || {
+            let next = answers.lock().unwrap().next().expect("an answer");
+            std::future::ready(next)
+        })
+        .await;
+        let minute = (clock.now() - at(0)).num_minutes();
+        (ended, lines, minute)
+    }
+
+    fn transient() -> Result<u32, LookError> {
+        Err(LookError::Transient(rate_limited()))
+    }
+
+    #[tokio::test]
+    async fn transient_failures_are_asked_again_an_interval_later() {
+        let (ended, lines, minute) =
+            persist_over(vec![transient(), transient(), Ok(7)], None).await;
+        assert!(matches!(ended, Ok(7)));
+        assert_eq!(minute, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(
+            lines[1].starts_with("look failed (2 of 4 allowed in a row): "),
+            "{}",
+            lines[1]
+        );
+        assert!(lines[1].ends_with("; trying again in 1m"), "{}", lines[1]);
+    }
+
+    #[tokio::test]
+    async fn four_failures_in_a_row_end_the_run() {
+        let answers = vec![transient(), transient(), transient(), transient(), Ok(1)];
+        let (ended, lines, _) = persist_over(answers, None).await;
+        let Err(Halt::Failed(GateError::Persistent { failures, .. })) = ended else {
+            panic!("not a persistent failure");
+        };
+        assert_eq!(failures, MAX_FAILED_LOOKS);
+        assert_eq!(lines.len(), 3);
+    }
+
+    #[tokio::test]
+    async fn fatal_and_late_answers_end_at_once() {
+        let fatal = Err(LookError::Fatal(GateError::Api(rate_limited())));
+        let (ended, _, minute) = persist_over(vec![fatal], None).await;
+        assert!(matches!(ended, Err(Halt::Failed(GateError::Api(_)))));
+        assert_eq!(minute, 0);
+        let late = Err(LookError::OutOfTime(rate_limited()));
+        let (ended, _, _) = persist_over(vec![late], None).await;
+        assert!(matches!(ended, Err(Halt::OutOfTime(_))));
+    }
+
+    #[tokio::test]
+    async fn no_pause_reaches_the_stop() {
+        // At minute 1 a pause of one minute would end exactly at the stop: out of time.
+        let (ended, lines, minute) =
+            persist_over(vec![transient(), transient()], Some(at(2))).await;
+        assert!(matches!(ended, Err(Halt::OutOfTime(_))));
+        assert_eq!((lines.len(), minute), (1, 1));
+        let (ended, _, _) = persist_over(vec![transient(), Ok(3)], Some(at(2))).await;
+        assert!(matches!(ended, Ok(3)));
+    }
+
+    #[test]
+    fn a_deadline_maps_to_a_real_instant_never_in_the_past_nor_unbounded() {
+        let clock = TestClock(std::sync::Mutex::new(at(0)));
+        let before = Instant::now();
+        let soon = instant_at(&clock, at(0) + TimeDelta::seconds(10));
+        let after = Instant::now();
+        assert!(
+            soon >= before + Duration::from_secs(10) && soon <= after + Duration::from_secs(10)
+        );
+        assert!(instant_at(&clock, at(-5)) <= Instant::now());
+        let far = instant_at(&clock, at(10_000_000));
+        assert!(far <= Instant::now() + MAX_WATCH * 2);
+        assert!(far >= before + MAX_WATCH * 2);
+    }
+
+    #[test]
+    fn messages_name_the_look_the_deadline_and_the_replayed_instant() {
+        let outcomes = not_evaluated("why");
+        let line = look_line(3, TimeDelta::seconds(90), &outcomes[..2]);
+        assert_eq!(
+            line,
+            "look 3 at +1m30s: new-issues SKIPPED, regressed-issues SKIPPED"
+        );
+        let (verdict, why) = not_yet(at(12), at(15));
+        assert_eq!(verdict, Verdict::Inconclusive);
+        assert_eq!(
+            why,
+            "no verdict yet at 1970-01-01T00:12:00Z: the watch would have gone on until 1970-01-01T00:15:00Z"
+        );
+        let mut policy = Policy::single_check("1.0", "production", vec![]).unwrap();
+        policy.timeout = Duration::from_secs(900);
+        let why = out_of_time(&policy, &rate_limited());
+        assert!(
+            why.starts_with("time ran out: Sentry had not answered when the 15m deadline came ("),
+            "{why}"
+        );
     }
 }
