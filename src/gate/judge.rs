@@ -246,6 +246,70 @@ mod tests {
         assert!(reason.contains("error-rate"), "{reason}");
     }
 
+    /// A look at `at` where the issue searches found nothing and no rate can be measured.
+    fn quiet_look(at: DateTime<Utc>) -> Observations {
+        use crate::gate::observations::{IssueSearch, Unavailable};
+        let nothing = || {
+            Ok(IssueSearch {
+                query: String::new(),
+                total: 0,
+                issues: Vec::new(),
+            })
+        };
+        let unmeasured = || Unavailable {
+            reason: "not measured here".into(),
+            missing_scope: None,
+        };
+        Observations {
+            at,
+            new_issues: nothing(),
+            regressed: nothing(),
+            sessions: Err(unmeasured()),
+            errors: Err(unmeasured()),
+            latency: Err(unmeasured()),
+        }
+    }
+
+    #[test]
+    fn a_judge_counts_its_looks_spends_the_budget_and_passes_from_the_soak() {
+        let mut policy = policy();
+        policy.soak = std::time::Duration::from_secs(600);
+        policy.timeout = std::time::Duration::from_secs(900);
+        let acks = Acks::default();
+        let link = |_: &Issue| String::new();
+        let anchor = DateTime::<Utc>::UNIX_EPOCH;
+        let minutes = TimeDelta::minutes;
+        let mut judge = Judge::new(&policy, &acks, (anchor, anchor), None, &link).unwrap();
+        assert_eq!(judge.soak_end(), anchor + minutes(10));
+        assert_eq!(judge.deadline(), anchor + minutes(15));
+        assert_eq!((judge.looks(), judge.spent()), (0, 0.0));
+
+        let early = judge.look(&quiet_look(anchor + minutes(1)));
+        assert_eq!(early.verdict, None, "no pass before the soak");
+        assert_eq!(judge.looks(), 1);
+        let spent_early = judge.spent();
+        assert!(spent_early > 0.0 && spent_early < 0.01, "{spent_early}");
+        let almost = judge.look(&quiet_look(anchor + minutes(10) - TimeDelta::seconds(1)));
+        assert_eq!(almost.verdict, None);
+        let at_soak = judge.look(&quiet_look(anchor + minutes(10)));
+        assert_eq!(at_soak.verdict.map(|v| v.0), Some(Verdict::Pass));
+        assert_eq!(judge.looks(), 3);
+        assert!(
+            judge.spent() > spent_early && judge.spent() <= 0.05,
+            "{}",
+            judge.spent()
+        );
+
+        // A watch started after its timeout still gets a look: the deadline is the start.
+        let late = anchor + minutes(40);
+        let judge = Judge::new(&policy, &acks, (anchor, late), None, &link).unwrap();
+        assert_eq!(judge.deadline(), late);
+        assert_eq!(
+            delta(std::time::Duration::from_secs(90)),
+            TimeDelta::seconds(90)
+        );
+    }
+
     #[test]
     fn nothing_evaluated_is_never_a_pass() {
         let skipped = [outcome(Rule::NewIssues, Status::Skipped)];
