@@ -568,3 +568,18 @@ fn latency_is_skipped_without_transactions_or_a_baseline() {
     assert_eq!(first.value, "p95 250 ms");
     assert_eq!(first.detail, "skipped: no earlier release");
 }
+
+#[test]
+fn nothing_read_skips_every_rule_with_the_reason() {
+    let outcomes = not_evaluated("Sentry did not answer");
+    let rules: Vec<Rule> = outcomes.iter().map(|o| o.rule).collect();
+    assert_eq!(rules, Rule::ALL);
+    for outcome in &outcomes {
+        assert_eq!(outcome.status, Status::Skipped, "{:?}", outcome.rule);
+        assert!(
+            outcome.detail.contains("not evaluated: Sentry did not answer"),
+            "{}",
+            outcome.detail
+        );
+    }
+}
