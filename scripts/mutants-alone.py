@@ -8,12 +8,13 @@ HTTP guard) imports only a few of the crate's modules. Here each part is compile
 modules it needs (the same files, a smaller lib.rs), so a mutant costs a second or two. Only the
 unit tests of the modules present can catch a mutant, which makes the score stricter, not looser.
 
-Usage: scripts/mutants-alone.py [PART ...] [--jobs N] [--iterate]     (default: every part)
---iterate tests only the mutants an earlier run of the part did not catch.
+Usage: scripts/mutants-alone.py [PART ...] [--jobs N] [--iterate] [--in-diff DIFF]
+(default: every part; --help says more).
 Parts: see PARTS below. Outcomes: target/mutants-alone/PART/outcomes-all.json (every run of the part folded in); the table
 of all parts is printed at the end (scripts/mutants-table.py).
 """
 
+import argparse
 import json
 import os
 import re
@@ -179,7 +180,12 @@ def run(name, part, jobs, extra):
         files += ["--file", path + ("*.rs" if path.endswith("/") else "")]
     timeout = os.environ.get("MUTANTS_TIMEOUT", "10")
     # One target directory for every part: the dependencies are built once.
-    env = dict(os.environ, CARGO_TARGET_DIR=str(ROOT / "target" / "mutants-alone" / "shared"))
+    # Incremental builds are what make a mutant cost a second (CI turns them off for itself).
+    env = dict(
+        os.environ,
+        CARGO_TARGET_DIR=str(ROOT / "target" / "mutants-alone" / "shared"),
+        CARGO_INCREMENTAL="1",
+    )
     subprocess.run(
         ["cargo", "mutants", *files, "--output", str(out), "-j", str(jobs),
          "--timeout", timeout, "--cargo-arg=--lib", *extra],
@@ -205,19 +211,23 @@ def remember(out):
 
 
 def main():
-    args = sys.argv[1:]
-    jobs = 1
-    if "--jobs" in args:
-        at = args.index("--jobs")
-        jobs = int(args[at + 1])
-        del args[at : at + 2]
-    names = [a for a in args if a != "--iterate"] or list(PARTS)
-    # --iterate: test only what an earlier run of the part did not catch.
-    extra = ["--iterate"] if "--iterate" in args else []
-    unknown = [n for n in names if n not in PARTS]
+    parser = argparse.ArgumentParser(description="Mutation testing, part by part.")
+    parser.add_argument("parts", nargs="*", metavar="PART",
+                        help=f"parts to mutate (default: all): {', '.join(PARTS)}")
+    parser.add_argument("--jobs", type=int, default=1, help="mutants tested at once")
+    parser.add_argument("--iterate", action="store_true",
+                        help="test only what an earlier run of the part did not catch")
+    parser.add_argument("--in-diff", type=Path, metavar="DIFF",
+                        help="only the mutants on lines this diff touches (CI)")
+    args = parser.parse_args()
+    unknown = [name for name in args.parts if name not in PARTS]
     if unknown:
-        sys.exit(f"unknown part(s) {unknown}; the parts are {list(PARTS)}")
-    outcomes = [run(name, PARTS[name], jobs, extra) for name in names]
+        parser.error(f"unknown part(s) {', '.join(unknown)}; the parts are {', '.join(PARTS)}")
+    extra = ["--iterate"] if args.iterate else []
+    if args.in_diff:
+        extra += ["--in-diff", str(args.in_diff.resolve())]
+    names = args.parts or list(PARTS)
+    outcomes = [run(name, PARTS[name], args.jobs, extra) for name in names]
     table = [str(ROOT / "scripts" / "mutants-table.py")]
     table += [str(o) for o in outcomes if o.is_file()] + ["--missed"]
     subprocess.run(["python3", *table], check=False)
