@@ -577,9 +577,81 @@ fn nothing_read_skips_every_rule_with_the_reason() {
     for outcome in &outcomes {
         assert_eq!(outcome.status, Status::Skipped, "{:?}", outcome.rule);
         assert!(
-            outcome.detail.contains("not evaluated: Sentry did not answer"),
+            outcome
+                .detail
+                .contains("not evaluated: Sentry did not answer"),
             "{}",
             outcome.detail
         );
     }
+}
+
+/// The crash-free rule's outcome for candidate and baseline `(sessions, crashed)` under `policy`.
+fn crash_outcome(
+    policy: &Policy,
+    candidate: (u64, u64),
+    baseline: Option<(u64, u64)>,
+) -> RuleOutcome {
+    let totals = |(sessions, crashed)| SessionTotals {
+        sessions,
+        crashed,
+        range: window(),
+    };
+    let sessions = Ok(Some(SessionData {
+        candidate: totals(candidate),
+        baseline: baseline.map(totals),
+    }));
+    let errors = rates(ExposureKind::Sessions, (10, 5000.0), (10, 5000.0));
+    let observed = observations(vec![], errors, sessions);
+    run(&observed, policy, &Acks::default())[3].clone()
+}
+
+#[test]
+fn crash_free_fails_on_the_floor_alone_or_on_a_baseline_with_enough_sessions() {
+    let policy = policy();
+    // 3% crash for both: no increase over the baseline, but far below the 99% floor.
+    let both_bad = crash_outcome(&policy, (5000, 150), Some((5000, 150)));
+    assert_eq!(both_bad.status, Status::Fail, "{}", both_bad.detail);
+
+    // 0.6% crash passes the floor; against a baseline at 0.1% it is a regression, once that
+    // baseline has the sessions it needs (exactly the minimum is enough).
+    let mut strict = policy.clone();
+    strict.minimums.sessions = 5000;
+    let compared = crash_outcome(&strict, (50_000, 300), Some((5000, 5)));
+    assert_eq!(compared.status, Status::Fail, "{}", compared.detail);
+    assert!(
+        compared
+            .detail
+            .contains("crash rate against the baseline (5 of 5000 crashed)"),
+        "{}",
+        compared.detail
+    );
+    let too_small = crash_outcome(&strict, (50_000, 300), Some((4999, 5)));
+    assert_eq!(too_small.status, Status::Pass, "{}", too_small.detail);
+    assert!(
+        too_small
+            .detail
+            .contains("no baseline with 5000 sessions to compare with"),
+        "{}",
+        too_small.detail
+    );
+    assert_eq!(too_small.hint, None, "a pass has nothing to decide");
+}
+
+#[test]
+fn crash_free_passes_only_with_the_minimum_of_sessions_and_says_what_is_short() {
+    let policy = policy();
+    let few = crash_outcome(&policy, (450, 0), None);
+    assert_eq!(few.status, Status::Inconclusive, "{}", few.detail);
+    let hint = few.hint.unwrap();
+    assert!(
+        hint.contains("2.0 has 450 of the 500 sessions needed (--min-sessions)"),
+        "{hint}"
+    );
+    let enough = crash_outcome(&policy, (500, 0), None);
+    assert_eq!(enough.status, Status::Pass, "{}", enough.detail);
+    // At the minimum, an undecided floor is the only thing to say.
+    let at_floor = crash_outcome(&policy, (500, 5), None);
+    assert_eq!(at_floor.status, Status::Inconclusive, "{}", at_floor.detail);
+    assert!(!at_floor.hint.unwrap().contains("sessions needed"));
 }
