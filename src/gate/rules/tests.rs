@@ -655,3 +655,31 @@ fn crash_free_passes_only_with_the_minimum_of_sessions_and_says_what_is_short() 
     assert_eq!(at_floor.status, Status::Inconclusive, "{}", at_floor.detail);
     assert!(!at_floor.hint.unwrap().contains("sessions needed"));
 }
+
+#[test]
+fn a_first_release_without_a_ceiling_is_skipped_with_its_numbers_and_thresholds() {
+    let first = observations(
+        vec![],
+        Ok(ErrorRates::Measured(ErrorRateData {
+            kind: ExposureKind::Transactions,
+            candidate: side("2.0", 20, 10_000.0),
+            baselines: vec![],
+            note: None,
+        })),
+        no_sessions(),
+    );
+    let outcome = &run(&first, &policy(), &Acks::default())[2];
+    assert_eq!(outcome.status, Status::Skipped);
+    assert_eq!(outcome.threshold, "≤ +25%");
+    assert!(
+        outcome.detail.contains("no earlier release"),
+        "{}",
+        outcome.detail
+    );
+    assert_eq!(outcome.numbers["errors"], 20);
+    assert_eq!(outcome.numbers["amount"], 10_000.0);
+    let mut ceiling = policy();
+    ceiling.max_error_rate = Some(0.01);
+    let outcome = &run(&first, &ceiling, &Acks::default())[2];
+    assert_eq!(outcome.threshold, "≤ +25%, ≤ 0.01/exposure");
+}
