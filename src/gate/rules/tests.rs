@@ -683,3 +683,30 @@ fn a_first_release_without_a_ceiling_is_skipped_with_its_numbers_and_thresholds(
     let outcome = &run(&first, &ceiling, &Acks::default())[2];
     assert_eq!(outcome.threshold, "≤ +25%, ≤ 0.01/exposure");
 }
+
+#[test]
+fn the_ceiling_passes_only_over_the_minimum_of_exposure() {
+    let mut ceiling = policy();
+    ceiling.max_error_rate = Some(0.01);
+    let first = |transactions: f64| {
+        observations(
+            vec![],
+            Ok(ErrorRates::Measured(ErrorRateData {
+                kind: ExposureKind::Transactions,
+                candidate: side("2.0", 0, transactions),
+                baselines: vec![],
+                note: None,
+            })),
+            no_sessions(),
+        )
+    };
+    let short = &run(&first(600.0), &ceiling, &Acks::default())[2];
+    assert_eq!(short.status, Status::Inconclusive, "{}", short.detail);
+    let hint = short.hint.as_deref().unwrap();
+    assert!(
+        hint.contains("2.0 has 600 of the 1000 transactions needed (--min-transactions)"),
+        "{hint}"
+    );
+    let enough = &run(&first(1000.0), &ceiling, &Acks::default())[2];
+    assert_eq!(enough.status, Status::Pass, "{}", enough.detail);
+}
