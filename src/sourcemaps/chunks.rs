@@ -142,4 +142,27 @@ mod tests {
         );
         assert_eq!(alone.len(), 2);
     }
+
+    #[test]
+    fn a_chunks_cost_counts_gzips_worst_growth_and_the_part_headers() {
+        let chunked = split(&[7u8; 6000], 2000);
+        assert_eq!(
+            chunked.checksums(),
+            chunked
+                .chunks
+                .iter()
+                .map(|c| c.checksum.clone())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(chunked.checksums().len(), 3);
+        let all: Vec<&Chunk> = chunked.chunks.iter().collect();
+        // Each 2000-byte chunk costs 2000 + 2 (gzip's 0.1%) + the part overhead.
+        let cost = 2000 + 2 + PART_OVERHEAD;
+        let sizes = |bytes: u64| -> Vec<usize> {
+            let limits = RequestLimits { chunks: 64, bytes };
+            batches(&all, limits).iter().map(Vec::len).collect()
+        };
+        assert_eq!(sizes(2 * cost), [2, 1]);
+        assert_eq!(sizes(2 * cost - 1), [1, 1, 1]);
+    }
 }
