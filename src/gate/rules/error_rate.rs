@@ -392,3 +392,86 @@ fn side_json(side: &Side) -> Value {
         "window": side.choice,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gate::rate_decision::EventFloors;
+
+    fn test() -> RatioTest {
+        let floors = EventFloors {
+            to_fail: 10,
+            to_pass: 25,
+        };
+        RatioTest::new(0.25, floors).unwrap()
+    }
+
+    /// Whether `factor` times the counts pass with the soak look's β, scaled on their own.
+    fn passes_at(candidate: u64, baseline: u64, factor: f64) -> bool {
+        let counts =
+            |events: u64| Counts::new((events as f64 * factor).round() as u64, 1e4 * factor);
+        let allowance = Allowance {
+            false_alarm: 0.0,
+            false_pass: 0.8 * BETA,
+            spent: Spent::default(),
+            soak_over: true,
+        };
+        test()
+            .judge(counts(candidate), counts(baseline), allowance)
+            .decision
+            == Decision::Pass
+    }
+
+    fn hint(candidate: u64, baseline: u64) -> Option<String> {
+        let policy = Policy::single_check("2.0", "production", vec![]).unwrap();
+        let counts = |events| Counts::new(events, 1e4);
+        more_data_to_pass(&test(), counts(candidate), counts(baseline), &policy)
+    }
+
+    #[test]
+    fn the_hint_names_the_smallest_multiple_of_the_data_that_passes() {
+        // From just over 1 (where doubling overshoots most) to near the largest multiple tried.
+        for (candidate, baseline) in [(100, 100), (5, 10), (30, 30), (110, 100), (124, 100)] {
+            let text = hint(candidate, baseline).unwrap();
+            let factor: f64 = text
+                .split("takes about ")
+                .nth(1)
+                .and_then(|rest| rest.split(' ').next())
+                .and_then(|number| number.parse().ok())
+                .unwrap_or_else(|| panic!("no multiple in {text:?}"));
+            // The text rounds to a tenth.
+            let (above, below) = (factor * 1.01 + 0.05, factor * 0.99 - 0.05);
+            assert!(
+                passes_at(candidate, baseline, above),
+                "{candidate}/{baseline}: {text}"
+            );
+            assert!(
+                !passes_at(candidate, baseline, below),
+                "{candidate}/{baseline}: {text}"
+            );
+            assert!(
+                text.ends_with("times the data so far (a longer --soak and --timeout)"),
+                "{text}"
+            );
+        }
+        assert!(
+            hint(124, 100).unwrap().contains("about 860.6 times"),
+            "beyond 512, under 1024"
+        );
+    }
+
+    #[test]
+    fn a_hint_for_a_little_more_data_or_none_at_the_margin() {
+        assert_eq!(
+            hint(15, 30).as_deref(),
+            Some("at the rates seen a slightly longer watch would likely rule out +25%")
+        );
+        assert!(passes_at(15, 30, 1.0));
+        assert_eq!(
+            hint(37, 30),
+            None,
+            "×1.23: ruling out +25% takes more than 1024 times the data"
+        );
+        assert_eq!(hint(40, 30), None, "×1.33 is beyond the margin");
+    }
+}

@@ -567,6 +567,7 @@ fn latency_is_skipped_without_transactions_or_a_baseline() {
     assert_eq!(first.status, Status::Skipped);
     assert_eq!(first.value, "p95 250 ms");
     assert_eq!(first.detail, "skipped: no earlier release");
+    assert_eq!(first.numbers["candidate"]["transactions"], 5000);
 }
 
 #[test]
@@ -709,4 +710,130 @@ fn the_ceiling_passes_only_over_the_minimum_of_exposure() {
     );
     let enough = &run(&first(1000.0), &ceiling, &Acks::default())[2];
     assert_eq!(enough.status, Status::Pass, "{}", enough.detail);
+}
+
+#[test]
+fn issue_counts_name_their_kind_and_count_what_the_first_page_left_out() {
+    let mut obs = observations(
+        vec![],
+        rates(ExposureKind::Transactions, (10, 5000.0), (10, 5000.0)),
+        no_sessions(),
+    );
+    // One listed regressed issue of five: the four unlisted count too (no minimums here).
+    obs.regressed = Ok(IssueSearch {
+        query: "is:regressed".into(),
+        total: 5,
+        issues: vec![issue("WEB-9")],
+    });
+    let regressed = &run(&obs, &policy(), &Acks::default())[1];
+    assert_eq!(regressed.status, Status::Fail);
+    assert_eq!(regressed.value, "5");
+    assert!(
+        regressed
+            .detail
+            .starts_with("5 regressed issue(s) counted, 0 acknowledged; search: is:regressed"),
+        "{}",
+        regressed.detail
+    );
+}
+
+#[test]
+fn an_acknowledged_issue_is_not_below_the_minimums_and_an_expired_one_counts_again() {
+    let obs = observations(
+        vec![issue("WEB-1")],
+        rates(ExposureKind::Transactions, (10, 5000.0), (10, 5000.0)),
+        no_sessions(),
+    );
+    let mut strict = policy();
+    strict.issues.min_events = 100;
+    strict.issues.min_users = 100;
+    let acked = Acks::parse("[[ack]]\nissue = \"WEB-1\"\nreason = \"known\"\nuntil = 2026-03-01\n")
+        .unwrap();
+    let outcome = &run(&obs, &strict, &acked)[0];
+    assert_eq!(outcome.numbers["acknowledged"], 1);
+    assert_eq!(outcome.numbers["below_minimums"], 0, "acknowledged first");
+
+    let expired =
+        Acks::parse("[[ack]]\nissue = \"WEB-1\"\nreason = \"known\"\nuntil = 2026-02-01\n")
+            .unwrap();
+    let outcome = &run(&obs, &policy(), &expired)[0];
+    assert_eq!(outcome.status, Status::Fail);
+    let flagged = &outcome.issues[0];
+    assert!(flagged.acknowledged.is_none());
+    assert!(
+        flagged
+            .acknowledgement_expired
+            .as_deref()
+            .unwrap()
+            .contains("known")
+    );
+}
+
+#[test]
+fn rates_and_shares_of_nothing_read_zero() {
+    assert_eq!(
+        format::rate_text(ExposureKind::Sessions, 5, 0.0),
+        "0.00 errors/1k sessions"
+    );
+    assert_eq!(
+        format::rate_text(ExposureKind::Transactions, 5, 2000.0),
+        "2.50 errors/1k transactions"
+    );
+}
+
+#[test]
+fn a_shortfall_of_transactions_says_how_long_a_window_their_pace_needs() {
+    let ten_minutes = window();
+    let setting = ("transactions", "--min-transactions");
+    assert_eq!(
+        format::exposure_shortfall("2.0", 300.0, 1000, setting, Some(&ten_minutes)),
+        "2.0 has 300 of the 1000 transactions needed (--min-transactions) (at its pace so far, about 30 a minute, a window of 34m)"
+    );
+    assert_eq!(
+        format::exposure_shortfall("2.0", 0.0, 1000, setting, Some(&ten_minutes)),
+        "2.0 has 0 of the 1000 transactions needed (--min-transactions)",
+        "no pace without traffic"
+    );
+    let empty = Window {
+        start: ten_minutes.start,
+        end: ten_minutes.start,
+    };
+    assert_eq!(
+        format::exposure_shortfall("2.0", 300.0, 1000, setting, Some(&empty)),
+        "2.0 has 300 of the 1000 transactions needed (--min-transactions)",
+        "no pace over no time"
+    );
+}
+
+#[test]
+fn an_error_rate_short_of_transactions_names_each_side_and_the_pace() {
+    let short = |candidate: f64, baseline: f64| {
+        let obs = observations(
+            vec![],
+            rates(ExposureKind::Transactions, (5, candidate), (5, baseline)),
+            no_sessions(),
+        );
+        run(&obs, &policy(), &Acks::default())[2].clone()
+    };
+    let outcome = short(999.0, 5000.0);
+    let hint = outcome.hint.unwrap_or_default();
+    assert!(
+        hint.contains(
+            "2.0 has 999 of the 1000 transactions needed (--min-transactions) (at its pace so far"
+        ),
+        "{hint}"
+    );
+    assert!(!hint.contains("the baseline has"), "{hint}");
+    let outcome = short(1000.0, 999.0);
+    let hint = outcome.hint.unwrap_or_default();
+    assert!(
+        !hint.contains("2.0 has"),
+        "exactly the minimum is enough: {hint}"
+    );
+    assert!(
+        hint.contains("the baseline has 999 of the 1000 transactions needed"),
+        "{hint}"
+    );
+    assert_eq!(outcome.numbers["candidate"]["version"], "2.0");
+    assert_eq!(outcome.numbers["candidate"]["exposure"], 1000.0);
 }
