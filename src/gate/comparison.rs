@@ -315,6 +315,21 @@ mod tests {
             pooled.why_not_this_kind().as_deref(),
             Some("not per sessions: the baseline 1.0 has none in its window")
         );
+        // The crash-free rule pools only the releases that have sessions.
+        pooled.baselines[0].1.crashed = 2;
+        let sessions = pooled.session_data();
+        assert_eq!(sessions.candidate.sessions, 5);
+        let baseline = sessions.baseline.unwrap();
+        assert_eq!((baseline.sessions, baseline.crashed), (5, 2));
+        pooled.baselines[0].1.amount = 0;
+        assert_eq!(pooled.session_data().baseline, None);
+        // Nothing to say about a kind the candidate lacks too, or that every side has.
+        let none = exposures(ExposureKind::Sessions, 0, 0);
+        assert_eq!(none.why_not_this_kind(), None);
+        assert_eq!(
+            exposures(ExposureKind::Sessions, 5, 5).why_not_this_kind(),
+            None
+        );
     }
 
     #[test]

@@ -837,3 +837,41 @@ fn an_error_rate_short_of_transactions_names_each_side_and_the_pace() {
     assert_eq!(outcome.numbers["candidate"]["version"], "2.0");
     assert_eq!(outcome.numbers["candidate"]["exposure"], 1000.0);
 }
+
+#[test]
+fn latency_needs_the_minimum_of_transactions_on_each_side_and_reads_empty_sides_as_zero() {
+    let at_minimum = latency_of((1000, 300.0, 10, 10), (1000, 300.0, 50, 10));
+    let hint = at_minimum.hint.unwrap_or_default();
+    assert!(
+        !hint.contains("transactions needed"),
+        "exactly the minimum is enough: {hint}"
+    );
+    let short = latency_of((999, 300.0, 10, 10), (999, 300.0, 50, 10));
+    let hint = short.hint.unwrap_or_default();
+    assert!(
+        hint.contains("2.0 has 999 of the 1000 transactions needed"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("the baseline has 999 of the 1000 transactions needed"),
+        "{hint}"
+    );
+    let silent = latency_of((0, 0.0, 0, 0), (10_000, 300.0, 500, 100));
+    assert!(
+        silent.detail.contains("0 of 0 (0.00%)"),
+        "{}",
+        silent.detail
+    );
+}
+
+#[test]
+fn statuses_have_table_labels() {
+    let labels = [
+        Status::Pass,
+        Status::Fail,
+        Status::Inconclusive,
+        Status::Skipped,
+    ]
+    .map(Status::label);
+    assert_eq!(labels, ["PASS", "FAIL", "INCONCLUSIVE", "SKIPPED"]);
+}
