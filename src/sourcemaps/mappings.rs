@@ -120,6 +120,20 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    #[test]
+    fn a_number_may_take_thirteen_digits_but_not_fourteen() {
+        // Twelve continuation digits of zero bits, then a last zero: shifts 0 to 60.
+        assert_eq!(decode_vlq(b"ggggggggggggA"), Ok((0, 13)));
+        assert_eq!(
+            decode_vlq(b"gggggggggggggA"),
+            Err(MalformedMappings("a number too large"))
+        );
+        assert_eq!(
+            decode_vlq(b"g"),
+            Err(MalformedMappings("a number cut short"))
+        );
+    }
+
     /// A segment with absolute values: column, then optionally source, line, column and name.
     type Segment = Vec<i64>;
 
