@@ -409,6 +409,11 @@ mod tests {
         let to_the_second = at(15) + TimeDelta::milliseconds(400);
         assert!(replay.is_last(at(12), at(12) + TimeDelta::milliseconds(400), reserve));
         assert!(!replay.is_last(at(12), to_the_second, reserve));
+        let a_second_later = at(12) + TimeDelta::seconds(1);
+        assert!(
+            !replay.is_last(at(12), a_second_later, reserve),
+            "a whole second is not the instant"
+        );
         assert_eq!(replay.stop(), None);
         assert_eq!(live.stop(), Some(at(15)));
         let endless = Course::Live { deadline: None };
