@@ -308,11 +308,31 @@ mod tests {
         for good in ["1.0.0", "web@1.2.3+build.4", "2024-01-01 nightly"] {
             assert!(check_version(good).is_ok(), "{good}");
         }
+        assert!(check_version(&"v".repeat(200)).is_ok(), "exactly the limit");
         let too_long = "v".repeat(201);
         for bad in [
             "", " ", ".", "..", "latest", "a/b", "a\\b", "a\tb", " 1.0", &too_long,
         ] {
             assert!(check_version(bad).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn a_ref_may_name_a_repository_of_exactly_the_limit() {
+        let reference = |length: usize| RefPayload {
+            repository: "r".repeat(length),
+            commit: "a".into(),
+            previous_commit: None,
+        };
+        let mut changes = ReleaseChanges {
+            refs: vec![
+                reference(MAX_REF_REPOSITORY),
+                reference(MAX_REF_REPOSITORY + 1),
+            ],
+            ..ReleaseChanges::default()
+        };
+        let warnings = enforce_limits(&mut changes);
+        assert_eq!(changes.refs, [reference(MAX_REF_REPOSITORY)]);
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
 }
