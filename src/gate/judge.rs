@@ -244,6 +244,18 @@ mod tests {
         let (verdict, reason) = decide(&pending, true, true, &policy()).unwrap();
         assert_eq!(verdict, Verdict::Inconclusive);
         assert!(reason.contains("error-rate"), "{reason}");
+        // Only the undecided rules' hints say what would decide.
+        let hinted = |rule, status, hint: &str| RuleOutcome {
+            hint: Some(hint.into()),
+            ..outcome(rule, status)
+        };
+        let mixed = [
+            hinted(Rule::NewIssues, Status::Pass, "not this"),
+            hinted(Rule::ErrorRate, Status::Inconclusive, "more sessions"),
+        ];
+        let (_, reason) = decide(&mixed, true, true, &policy()).unwrap();
+        assert!(reason.contains("error-rate: more sessions"), "{reason}");
+        assert!(!reason.contains("not this"), "{reason}");
     }
 
     /// A look at `at` where the issue searches found nothing and no rate can be measured.

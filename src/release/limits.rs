@@ -335,4 +335,24 @@ mod tests {
         assert_eq!(changes.refs, [reference(MAX_REF_REPOSITORY)]);
         assert_eq!(warnings.len(), 1, "{warnings:?}");
     }
+
+    #[test]
+    fn a_commit_with_every_field_at_its_limit_is_sent_as_it_is() {
+        let mut at_limits = commit(&"a".repeat(MAX_COMMIT_ID));
+        at_limits.repository = Some("r".repeat(MAX_COMMIT_REPOSITORY));
+        at_limits.author_name = Some("é".repeat(MAX_AUTHOR_NAME));
+        at_limits.author_email = Some(format!("{}@example.com", "x".repeat(MAX_AUTHOR_EMAIL - 12)));
+        at_limits.patch_set = Some(vec![PatchPayload {
+            path: "p".repeat(MAX_PATH),
+            kind: "M".into(),
+        }]);
+        let mut changes = ReleaseChanges {
+            commits: vec![at_limits.clone()],
+            ..ReleaseChanges::default()
+        };
+        let warnings = enforce_limits(&mut changes);
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(changes.commits, [at_limits]);
+        assert_eq!(short("0123456789abcdef"), "0123456789ab");
+    }
 }

@@ -406,10 +406,16 @@ mod tests {
         RatioTest::new(0.25, floors).unwrap()
     }
 
+    /// Events over 10,000 units of exposure.
+    fn even(events: u64) -> (u64, f64) {
+        (events, 1e4)
+    }
+
     /// Whether `factor` times the counts pass with the soak look's β, scaled on their own.
-    fn passes_at(candidate: u64, baseline: u64, factor: f64) -> bool {
-        let counts =
-            |events: u64| Counts::new((events as f64 * factor).round() as u64, 1e4 * factor);
+    fn passes_at(candidate: (u64, f64), baseline: (u64, f64), factor: f64) -> bool {
+        let counts = |(events, exposure): (u64, f64)| {
+            Counts::new((events as f64 * factor).round() as u64, exposure * factor)
+        };
         let allowance = Allowance {
             false_alarm: 0.0,
             false_pass: 0.8 * BETA,
@@ -422,16 +428,23 @@ mod tests {
             == Decision::Pass
     }
 
-    fn hint(candidate: u64, baseline: u64) -> Option<String> {
+    fn hint(candidate: (u64, f64), baseline: (u64, f64)) -> Option<String> {
         let policy = Policy::single_check("2.0", "production", vec![]).unwrap();
-        let counts = |events| Counts::new(events, 1e4);
+        let counts = |(events, exposure)| Counts::new(events, exposure);
         more_data_to_pass(&test(), counts(candidate), counts(baseline), &policy)
     }
 
     #[test]
     fn the_hint_names_the_smallest_multiple_of_the_data_that_passes() {
         // From just over 1 (where doubling overshoots most) to near the largest multiple tried.
-        for (candidate, baseline) in [(100, 100), (5, 10), (30, 30), (110, 100), (124, 100)] {
+        let cases = [
+            (even(100), even(100)),
+            (even(5), even(10)),
+            (even(30), even(30)),
+            (even(110), even(100)),
+            (even(124), even(100)),
+        ];
+        for (candidate, baseline) in cases {
             let text = hint(candidate, baseline).unwrap();
             let factor: f64 = text
                 .split("takes about ")
@@ -443,11 +456,11 @@ mod tests {
             let (above, below) = (factor * 1.01 + 0.05, factor * 0.99 - 0.05);
             assert!(
                 passes_at(candidate, baseline, above),
-                "{candidate}/{baseline}: {text}"
+                "{candidate:?}/{baseline:?}: {text}"
             );
             assert!(
                 !passes_at(candidate, baseline, below),
-                "{candidate}/{baseline}: {text}"
+                "{candidate:?}/{baseline:?}: {text}"
             );
             assert!(
                 text.ends_with("times the data so far (a longer --soak and --timeout)"),
@@ -455,7 +468,9 @@ mod tests {
             );
         }
         assert!(
-            hint(124, 100).unwrap().contains("about 860.6 times"),
+            hint(even(124), even(100))
+                .unwrap()
+                .contains("about 860.6 times"),
             "beyond 512, under 1024"
         );
     }
@@ -463,15 +478,15 @@ mod tests {
     #[test]
     fn a_hint_for_a_little_more_data_or_none_at_the_margin() {
         assert_eq!(
-            hint(15, 30).as_deref(),
+            hint(even(15), even(30)).as_deref(),
             Some("at the rates seen a slightly longer watch would likely rule out +25%")
         );
-        assert!(passes_at(15, 30, 1.0));
+        assert!(passes_at(even(15), even(30), 1.0));
         assert_eq!(
-            hint(37, 30),
+            hint(even(37), even(30)),
             None,
             "×1.23: ruling out +25% takes more than 1024 times the data"
         );
-        assert_eq!(hint(40, 30), None, "×1.33 is beyond the margin");
+        assert_eq!(hint(even(40), even(30)), None, "×1.33 is beyond the margin");
     }
 }

@@ -875,3 +875,23 @@ fn statuses_have_table_labels() {
     .map(Status::label);
     assert_eq!(labels, ["PASS", "FAIL", "INCONCLUSIVE", "SKIPPED"]);
 }
+
+#[test]
+fn a_first_release_without_an_exposure_is_skipped_not_inconclusive() {
+    let no_exposure = || {
+        Ok(ErrorRates::NoExposure {
+            candidate_errors: 3,
+            reason: "no sessions or transactions".into(),
+        })
+    };
+    let obs = observations(vec![], no_exposure(), no_sessions());
+    let first = &run(&obs, &policy(), &Acks::default())[2];
+    assert_eq!(first.status, Status::Skipped, "{}", first.detail);
+    assert_eq!(first.value, "3 errors");
+    let with_baseline = &run_with(&obs, &policy(), whole_budget(&policy()), None)[2];
+    assert_eq!(with_baseline.status, Status::Inconclusive);
+    assert_eq!(
+        with_baseline.hint.as_deref(),
+        Some("no sessions or transactions")
+    );
+}
