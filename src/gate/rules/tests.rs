@@ -815,7 +815,7 @@ fn an_error_rate_short_of_transactions_names_each_side_and_the_pace() {
         );
         run(&obs, &policy(), &Acks::default())[2].clone()
     };
-    let outcome = short(999.0, 5000.0);
+    let outcome = short(999.0, 1000.0);
     let hint = outcome.hint.unwrap_or_default();
     assert!(
         hint.contains(
