@@ -1153,18 +1153,22 @@ mod tests {
     #[test]
     fn the_detectable_rate_is_what_a_plain_search_finds() {
         let allowance = soak_look();
+        // From a ceiling mean so small that one event is rare enough, to a million.
         for (exposure, events) in [
+            (0.05, 0),
             (1.0, 0),
             (20.0, 0),
             (500.0, 3),
             (5_000.0, 90),
             (200_000.0, 4_100),
+            (5e7, 1_000_000),
         ] {
             let ceiling = CeilingTest::new(0.02, EVENTS_TO_FAIL).unwrap();
             let judgement = ceiling.judge(Counts::new(events, exposure), allowance);
             let null_mean = 0.02 * exposure;
-            // The first count rare enough under the ceiling, found one by one.
-            let critical = (0u64..)
+            // The first count rare enough under the ceiling, found one by one from the mean (the
+            // tail is over a half below it).
+            let critical = (null_mean as u64..)
                 .find(|k| poisson_upper_tail(*k, null_mean) <= allowance.false_alarm)
                 .unwrap();
             // The mean at which that count is reached with the detection power, bracketed wide.
