@@ -560,6 +560,11 @@ mod tests {
         assert_eq!(outcome(&again, "a.js").action, Action::AlreadyInjected);
         assert_eq!(outcome(&again, "a.js").debug_id, a.debug_id);
         assert_eq!(
+            outcome(&again, "a.js").note,
+            None,
+            "its map has the same id"
+        );
+        assert_eq!(
             (text(dir.path(), "a.js"), text(dir.path(), "a.js.map")),
             before
         );
@@ -629,6 +634,29 @@ mod tests {
             None,
             "a shared map is left alone"
         );
+    }
+
+    #[test]
+    fn a_map_whose_mappings_cannot_be_shifted_is_left_alone() {
+        let broken = MAP.replace(r#""mappings":"AAAA""#, r#""mappings":"!!""#);
+        let js = "run()\n//# sourceMappingURL=a.js.map\n";
+        let dir = dir_with(&[("a.js", js), ("a.js.map", &broken)]);
+        let dry = run(dir.path(), true);
+        assert_eq!(outcome(&dry, "a.js").action, Action::InjectedAtEnd);
+        assert_eq!(text(dir.path(), "a.js"), js, "a dry run writes nothing");
+        let report = run(dir.path(), false);
+        let a = outcome(&report, "a.js");
+        assert_eq!(a.action, Action::InjectedAtEnd);
+        assert!(
+            a.note
+                .as_ref()
+                .unwrap()
+                .starts_with("its map was left alone: "),
+            "{:?}",
+            a.note
+        );
+        assert!(text(dir.path(), "a.js").ends_with(&format!("//# debugId={}\n", a.debug_id)));
+        assert_eq!(text(dir.path(), "a.js.map"), broken);
     }
 
     #[test]
