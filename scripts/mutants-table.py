@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints cargo-mutants' outcomes as a table per file: caught, missed, timeouts, score.
 
-Usage: scripts/mutants-table.py OUTCOMES_JSON [MORE_OUTCOMES_JSON ...] [--missed]
+Usage: scripts/mutants-table.py OUTCOMES_JSON [MORE_OUTCOMES_JSON ...] [--missed] [--no-exclusions]
 
 With several files, a later run's outcome for a mutant replaces an earlier one (scripts/mutants.sh
 reruns with the whole suite only what the unit tests missed). Mutants that `.cargo/mutants.toml`
@@ -10,7 +10,8 @@ before an exclusion was added matches one made after.
 
 The score is caught over caught + missed, timeouts counted as caught (a mutant that makes the tests
 hang is noticed); unviable mutants (they do not compile) are left out. --missed also lists the
-surviving mutants. Exit status 0 always: the table informs, the reviewer decides.
+surviving mutants; --no-exclusions scores every mutant, as if .cargo/mutants.toml excluded none.
+Exit status 0 always: the table informs, the reviewer decides.
 """
 
 import json
@@ -52,7 +53,7 @@ def final_outcomes(paths):
 
 def main():
     paths = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
-    excluded_by = exclusions()
+    excluded_by = [] if "--no-exclusions" in sys.argv else exclusions()
     columns = ("caught", "missed", "timeout", "unviable", "excluded")
     rows = defaultdict(lambda: dict.fromkeys(columns, 0))
     missed = []
