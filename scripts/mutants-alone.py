@@ -213,21 +213,25 @@ def whole_crate(name, part, record, jobs):
     out = ROOT / "target" / "mutants-alone" / name / "whole"
     out.mkdir(parents=True, exist_ok=True)
     examine = "^(" + "|".join(re.escape(m) for m in missed) + ")$"
+    # cargo-mutants 27 lets "delete field" mutants through --re: --file keeps to the files, and
+    # only the missed mutants' outcomes are kept from this run.
+    files = sorted({m.split(":")[0] for m in missed})
     env = dict(
         os.environ,
         CARGO_TARGET_DIR=str(ROOT / "target" / "mutants-alone" / "whole-crate"),
         CARGO_INCREMENTAL="1",
     )
     subprocess.run(
-        ["cargo", "mutants", "--re", examine, "--output", str(out), "-j", str(jobs),
+        ["cargo", "mutants", "--re", examine, *(a for f in files for a in ("--file", f)),
+         "--output", str(out), "-j", str(jobs),
          "--timeout", os.environ.get("MUTANTS_WHOLE_TIMEOUT", "300"),
          "--cargo-arg=--test=all", f"--cargo-test-arg={part['then_whole_crate']}"],
         cwd=ROOT, env=env, check=False,
     )
-    return remember(out, record)
+    return remember(out, record, only=set(missed))
 
 
-def remember(out, record=None):
+def remember(out, record=None, only=None):
     """Folds the run's outcomes in `out` into the part's record (a later outcome of a mutant
     wins), so an --iterate run, or the whole-crate retry, still yields the whole table."""
     record = record or out / "outcomes-all.json"
@@ -240,6 +244,8 @@ def remember(out, record=None):
             for outcome in json.loads(path.read_text())["outcomes"]:
                 scenario = outcome["scenario"]
                 key = scenario["Mutant"]["name"] if isinstance(scenario, dict) else str(scenario)
+                if path == latest and only is not None and key not in only:
+                    continue
                 merged[key] = outcome
     record.write_text(json.dumps({"outcomes": list(merged.values())}))
     return record
