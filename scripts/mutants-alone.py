@@ -224,7 +224,7 @@ def whole_crate(name, part, record, jobs):
     subprocess.run(
         ["cargo", "mutants", "--re", examine, *(a for f in files for a in ("--file", f)),
          "--output", str(out), "-j", str(jobs),
-         "--timeout", os.environ.get("MUTANTS_WHOLE_TIMEOUT", "300"),
+         "--timeout", os.environ.get("MUTANTS_WHOLE_TIMEOUT", "90"),
          "--cargo-arg=--test=all", f"--cargo-test-arg={part['then_whole_crate']}"],
         cwd=ROOT, env=env, check=False,
     )
