@@ -201,7 +201,7 @@ async fn run_looks<C: Clock>(
         } else {
             judge.look(&observations)
         };
-        reserve = reserve.max((clock.now() - at) * 3 / 2);
+        reserve = reserve_after(reserve, clock.now() - at);
         progress(look_line(judge.looks(), at - anchor, &look.outcomes));
         let verdict = look.verdict.or_else(|| match course {
             Course::Replay { until } if at >= until => Some(not_yet(until, judge.deadline())),
@@ -368,6 +368,12 @@ fn next_look(
     next.max(at)
 }
 
+/// How long before the deadline the last look starts, after a look that took `took`: the slowest
+/// look so far, and half again.
+fn reserve_after(reserve: TimeDelta, took: TimeDelta) -> TimeDelta {
+    reserve.max(took * 3 / 2)
+}
+
 fn look_line(number: u32, elapsed: TimeDelta, outcomes: &[RuleOutcome]) -> String {
     let rules = outcomes
         .iter()
@@ -420,6 +426,14 @@ mod tests {
         assert!(!endless.is_last(at(1_000), at(15), reserve));
         assert_eq!(endless.latest_look(at(15), reserve), at(15));
         assert_eq!(endless.stop(), None);
+    }
+
+    #[test]
+    fn the_last_look_keeps_the_slowest_look_and_half_again_before_the_deadline() {
+        let seconds = TimeDelta::seconds;
+        assert_eq!(reserve_after(TimeDelta::zero(), seconds(10)), seconds(15));
+        assert_eq!(reserve_after(seconds(20), seconds(10)), seconds(20));
+        assert_eq!(reserve_after(seconds(20), seconds(16)), seconds(24));
     }
 
     #[test]
