@@ -558,6 +558,35 @@ mod tests {
     }
 
     #[test]
+    fn a_look_cut_by_the_deadline_shows_the_last_answered_one_or_nothing_evaluated() {
+        let policy = Policy::single_check("1.0", "production", vec![]).unwrap();
+        let acks = Acks::default();
+        let link = |_: &Issue| String::new();
+        let judge = Judge::new(&policy, &acks, (at(0), at(0)), None, &link).unwrap();
+        let answered = Ending {
+            verdict: (Verdict::Inconclusive, String::new()),
+            rules: not_evaluated("earlier")[..1].to_vec(),
+            at: at(3),
+            looks: 4,
+            alpha_spent: 0.01,
+            trend: Vec::new(),
+        };
+        let cut = unanswered_look(Some(answered), "time ran out".into(), at(5), &judge);
+        assert_eq!(
+            cut.verdict,
+            (
+                Verdict::Inconclusive,
+                "time ran out; the last answered look is shown".into()
+            )
+        );
+        assert_eq!((cut.at, cut.looks, cut.rules.len()), (at(3), 4, 1));
+        let none = unanswered_look(None, "time ran out".into(), at(5), &judge);
+        assert_eq!(none.verdict, (Verdict::Inconclusive, "time ran out".into()));
+        assert_eq!((none.at, none.looks), (at(5), 0));
+        assert_eq!(none.rules.len(), not_evaluated("x").len());
+    }
+
+    #[test]
     fn messages_name_the_look_the_deadline_and_the_replayed_instant() {
         let outcomes = not_evaluated("why");
         let line = look_line(3, TimeDelta::seconds(90), &outcomes[..2]);
