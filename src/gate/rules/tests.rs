@@ -121,6 +121,17 @@ fn no_sessions() -> Observed<Option<SessionData>> {
     Ok(None)
 }
 
+/// A look at a first release: `errors` over `transactions`, no baseline, no sessions.
+fn first_release(errors: u64, transactions: f64) -> Observations {
+    let rates = ErrorRates::Measured(ErrorRateData {
+        kind: ExposureKind::Transactions,
+        candidate: side("2.0", errors, transactions),
+        baselines: vec![],
+        note: None,
+    });
+    observations(vec![], Ok(rates), no_sessions())
+}
+
 #[test]
 fn a_new_issue_fails_unless_acknowledged_or_allowed() {
     let obs = observations(
@@ -281,16 +292,7 @@ fn a_release_bad_in_itself_fails_the_ceiling_whatever_the_baseline() {
     );
 
     // A first release has no baseline, but the ceiling still judges it.
-    let first = observations(
-        vec![],
-        Ok(ErrorRates::Measured(ErrorRateData {
-            kind: ExposureKind::Transactions,
-            candidate: side("2.0", 20, 10_000.0),
-            baselines: vec![],
-            note: None,
-        })),
-        no_sessions(),
-    );
+    let first = first_release(20, 10_000.0);
     let outcome = &run(&first, &ceiling, &Acks::default())[2];
     assert_eq!(outcome.status, Status::Pass, "{}", outcome.detail);
 }
@@ -357,16 +359,7 @@ fn unavailable_data_skips_with_the_scope() {
 
 #[test]
 fn without_a_baseline_the_error_rate_is_skipped_but_shown() {
-    let obs = observations(
-        vec![],
-        Ok(ErrorRates::Measured(ErrorRateData {
-            kind: ExposureKind::Transactions,
-            candidate: side("2.0", 20, 10_000.0),
-            baselines: vec![],
-            note: None,
-        })),
-        no_sessions(),
-    );
+    let obs = first_release(20, 10_000.0);
     let outcome = &run(&obs, &policy(), &Acks::default())[2];
     assert_eq!(outcome.status, Status::Skipped);
     assert_eq!(outcome.value, "2.00 errors/1k transactions");
@@ -659,16 +652,7 @@ fn crash_free_passes_only_with_the_minimum_of_sessions_and_says_what_is_short() 
 
 #[test]
 fn a_first_release_without_a_ceiling_is_skipped_with_its_numbers_and_thresholds() {
-    let first = observations(
-        vec![],
-        Ok(ErrorRates::Measured(ErrorRateData {
-            kind: ExposureKind::Transactions,
-            candidate: side("2.0", 20, 10_000.0),
-            baselines: vec![],
-            note: None,
-        })),
-        no_sessions(),
-    );
+    let first = first_release(20, 10_000.0);
     let outcome = &run(&first, &policy(), &Acks::default())[2];
     assert_eq!(outcome.status, Status::Skipped);
     assert_eq!(outcome.threshold, "≤ +25%");
@@ -689,18 +673,7 @@ fn a_first_release_without_a_ceiling_is_skipped_with_its_numbers_and_thresholds(
 fn the_ceiling_passes_only_over_the_minimum_of_exposure() {
     let mut ceiling = policy();
     ceiling.max_error_rate = Some(0.01);
-    let first = |transactions: f64| {
-        observations(
-            vec![],
-            Ok(ErrorRates::Measured(ErrorRateData {
-                kind: ExposureKind::Transactions,
-                candidate: side("2.0", 0, transactions),
-                baselines: vec![],
-                note: None,
-            })),
-            no_sessions(),
-        )
-    };
+    let first = |transactions: f64| first_release(0, transactions);
     let short = &run(&first(600.0), &ceiling, &Acks::default())[2];
     assert_eq!(short.status, Status::Inconclusive, "{}", short.detail);
     let hint = short.hint.as_deref().unwrap();
