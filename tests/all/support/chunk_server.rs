@@ -4,6 +4,7 @@
 //! and `ok` or `error` after opening the zip and reading its manifest. Faults can be injected, and
 //! every other request can be passed on to a second fake (e.g. [`super::fake_sentry`]).
 
+use super::served::Served;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -106,70 +107,19 @@ impl Default for ChunkWorld {
 type Shared = Arc<Mutex<ChunkWorld>>;
 
 /// A running fake; it stops when dropped.
-pub struct ChunkServer {
-    /// Its base URL.
-    pub url: String,
-    world: Shared,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+pub type ChunkServer = Served<ChunkWorld>;
 
 impl ChunkServer {
     /// Starts serving `world` on a free port of 127.0.0.1, on its own thread and runtime.
     pub fn start(world: ChunkWorld) -> Self {
-        let world: Shared = Arc::new(Mutex::new(world));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (ready, address) = std::sync::mpsc::channel();
-        let shared = Arc::clone(&world);
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                ready
-                    .send(listener.local_addr().expect("address"))
-                    .expect("report address");
-                let app = Router::new().fallback(handle).with_state(shared);
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("serve");
-            });
-        });
-        let address = address.recv().expect("chunk server started");
-        Self {
-            url: format!("http://{address}"),
-            world,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    /// Reads or changes the world.
-    pub fn with<T>(&self, change: impl FnOnce(&mut ChunkWorld) -> T) -> T {
-        change(&mut self.world.lock().expect("world lock"))
+        Served::serve(world, |shared| {
+            Router::new().fallback(handle).with_state(shared)
+        })
     }
 
     /// The paths of the requests seen, as `METHOD path`.
     pub fn requests(&self) -> Vec<String> {
         self.with(|w| w.requests.iter().map(|(r, _)| r.clone()).collect())
-    }
-}
-
-impl Drop for ChunkServer {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! that may follow the hour of the day), so a gate's looks at different times see consistent data
 //! without any real waiting. Like Sentry, it answers 404 to a filter on an unknown environment.
 
+use super::served::Served;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::State;
@@ -293,54 +294,14 @@ impl World {
 type Shared = Arc<Mutex<World>>;
 
 /// A running fake; it stops when dropped.
-pub struct FakeSentry {
-    /// Its base URL.
-    pub url: String,
-    world: Shared,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
+pub type FakeSentry = Served<World>;
 
 impl FakeSentry {
     /// Starts serving `world` on a free port of 127.0.0.1, on its own thread and runtime.
     pub fn start(world: World) -> Self {
-        let world: Shared = Arc::new(Mutex::new(world));
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let (ready, address) = std::sync::mpsc::channel();
-        let shared = Arc::clone(&world);
-        let thread = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                    .await
-                    .expect("bind");
-                ready
-                    .send(listener.local_addr().expect("address"))
-                    .expect("report address");
-                let app = Router::new().fallback(handle).with_state(shared);
-                axum::serve(listener, app)
-                    .with_graceful_shutdown(async {
-                        let _ = stopped.await;
-                    })
-                    .await
-                    .expect("serve");
-            });
-        });
-        let address = address.recv().expect("fake Sentry started");
-        Self {
-            url: format!("http://{address}"),
-            world,
-            stop: Some(stop),
-            thread: Some(thread),
-        }
-    }
-
-    /// Reads or changes the world.
-    pub fn with<T>(&self, change: impl FnOnce(&mut World) -> T) -> T {
-        change(&mut self.world.lock().expect("world lock"))
+        Served::serve(world, |shared| {
+            Router::new().fallback(handle).with_state(shared)
+        })
     }
 
     /// The latest instant any request asked about (its `end`), if one did.
@@ -365,17 +326,6 @@ impl FakeSentry {
                 .cloned()
                 .collect()
         })
-    }
-}
-
-impl Drop for FakeSentry {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
     }
 }
 

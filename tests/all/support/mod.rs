@@ -9,4 +9,5 @@ pub mod http;
 pub mod mcp;
 pub mod schema;
 pub mod sentry;
+pub mod served;
 pub mod xychart;
